@@ -1,0 +1,443 @@
+"""Render the sample clips and their exact labels.
+
+    python -m samples.generate            # every clip, into samples/
+    python -m samples.generate NAME ...   # only these
+    python -m samples.generate --list
+
+Each clip is an H.264 MP4 plus ``NAME.json`` beside it: the calibration, each
+hand's true contact point per frame (pixels and back frame), and every event
+(stroke, return, transition, hold, circles, cross-fibre passes) with its
+frames, direction, lane, speed and the verdicts it should get under the
+effleurage step. Rendering is deterministic: the same code gives the same
+labels, and the same frames up to the encoder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from samples import render as R
+
+HERE = Path(__file__).resolve().parent
+L, HW = R.BACK_LENGTH_CM, R.BACK_HALF_WIDTH_CM
+ASPECT = HW / L  # half width per back length, to measure distances in back lengths
+
+
+def world(u, v):
+    return np.array([v * HW, u * L], float)
+
+
+def min_jerk(tau):
+    tau = np.clip(tau, 0.0, 1.0)
+    return tau ** 3 * (10 - 15 * tau + 6 * tau ** 2)
+
+
+def lane_name(v):
+    a = abs(v)
+    if a < 0.08:
+        return "spine"
+    if a <= 0.575:
+        return "left" if v < 0 else "right"
+    if a <= 1.05:
+        return "outside"
+    return "off_back"
+
+
+# --- motion scripts -------------------------------------------------------------
+
+@dataclass
+class Segment:
+    """One piece of a hand's motion, in back-frame units and seconds."""
+
+    kind: str  # "move", "hold", "circles", "cross", "hidden"
+    t0: float
+    t1: float
+    p0: tuple
+    p1: tuple
+    heading0: float
+    heading1: float
+    role: str = "stroke"  # for moves: stroke, return, transition
+    expect: tuple = ("ok",)
+    n: float = 0  # circles: number of turns; cross: number of passes
+    radius: float = 0.0  # circles: radius in back lengths; cross: half amplitude in v
+    label: bool = True  # whether it is an event in the labels (tiny repositioning moves are not)
+
+    def pose_at(self, t):
+        """(u, v, heading) at time t within the segment."""
+        tau = (t - self.t0) / max(self.t1 - self.t0, 1e-9)
+        p0, p1 = np.array(self.p0, float), np.array(self.p1, float)
+        if self.kind == "move":
+            s = min_jerk(tau)
+            p = p0 + s * (p1 - p0)
+            h = self.heading0 + s * (self.heading1 - self.heading0)
+            return p[0], p[1], h
+        if self.kind == "circles":
+            # start at the circle's bottom, ease in and out of the turning
+            ang = 2 * np.pi * self.n * (0.5 * tau + 0.5 * min_jerk(tau))
+            r = self.radius
+            return p0[0] - r * np.cos(ang), p0[1] + r * np.sin(ang) / ASPECT, self.heading0
+        if self.kind == "cross":
+            k = tau * self.n
+            i = min(int(k), int(self.n) - 1)
+            frac = k - i
+            # passes alternate between the two ends; each pass is a min-jerk glide
+            a = -1.0 if i % 2 == 0 else 1.0
+            s = min_jerk(frac)
+            v = p0[1] + self.radius * (a + s * (-2 * a))
+            return p0[0], v, self.heading0
+        return p0[0], p0[1], self.heading0  # hold, hidden
+
+
+class Script:
+    """Builds one hand's segments end to end, keeping the clock and position."""
+
+    def __init__(self, start_uv, heading=0.0, t=0.0):
+        self.t = t
+        self.p = tuple(start_uv)
+        self.h = heading
+        self.segments: list[Segment] = []
+
+    def move(self, to, dur, heading=None, role="stroke", expect=("ok",), label=True):
+        h1 = self.h if heading is None else heading
+        self.segments.append(Segment("move", self.t, self.t + dur, self.p, tuple(to), self.h, h1, role, tuple(expect), label=label))
+        self.t += dur
+        self.p, self.h = tuple(to), h1
+        return self
+
+    def hold(self, dur, label=True, jitter_cm=0.0):
+        seg = Segment("hold", self.t, self.t + dur, self.p, self.p, self.h, self.h, label=label)
+        seg.radius = jitter_cm
+        self.segments.append(seg)
+        self.t += dur
+        return self
+
+    def circles(self, n, radius, dur):
+        """n whole turns of the given radius (back lengths), starting and ending where the hand is."""
+        centre = (self.p[0] + radius, self.p[1])
+        self.segments.append(Segment("circles", self.t, self.t + dur, centre, centre, self.h, self.h, n=n, radius=radius))
+        self.t += dur
+        return self
+
+    def cross(self, n_passes, half_amplitude_v, dur):
+        """Passes back and forth across the spine's direction, starting where the hand is."""
+        centre = (self.p[0], self.p[1] + half_amplitude_v)
+        self.segments.append(Segment("cross", self.t, self.t + dur, centre, centre, self.h, self.h, n=n_passes,
+                                     radius=half_amplitude_v))
+        self.t += dur
+        self.p = (centre[0], centre[1] + half_amplitude_v * (-1 if n_passes % 2 == 0 else 1))
+        return self
+
+    def pose_at(self, t):
+        for s in self.segments:
+            if s.t0 <= t < s.t1:
+                return s.pose_at(t)
+        last = self.segments[-1]
+        return last.pose_at(min(t, last.t1))
+
+
+def effleurage_cycles(side, n, t0=0.4, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.3, out_v=0.8):
+    """The effleurage loop for one hand on side -1 (left) or +1 (right).
+
+    wrong: indices of cycles whose glide goes DOWN inside the lane (a mistake);
+    spine: indices of cycles whose glide runs up ON the spine.
+    """
+    heading = 0.0
+    s = Script((0.06, side * out_v), heading=side * 25.0, t=0.0)
+    s.hold(t0, label=False)
+    for i in range(n):
+        v_lane = 0.0 if i in spine else side * up_lane_v
+        if i in wrong:
+            # reach the top along the outer edge, then glide down inside the lane
+            s.move((0.88, side * out_v), return_s, heading=side * 30.0, role="transition")
+            s.move((0.88, v_lane), 0.7, heading=heading, role="transition")
+            s.move((0.08, v_lane), up_s, role="stroke", expect=("wrong_direction",))
+            s.move((0.06, side * out_v), 0.7, heading=side * 25.0, role="transition")
+            continue
+        s.move((0.06, v_lane), 0.7, heading=heading, role="transition")
+        s.move((0.88, v_lane), up_s, role="stroke", expect=("on_spine",) if i in spine else ("ok",))
+        s.move((0.88, side * out_v), 0.7, heading=side * 30.0, role="transition")
+        s.move((0.06, side * out_v), return_s, heading=side * 25.0, role="return")
+    s.hold(0.6, label=False)
+    return s
+
+
+# --- clips ----------------------------------------------------------------------
+
+SKIN = {  # BGR
+    "light": (175, 195, 232),
+    "medium": (110, 150, 200),
+    "tan": (90, 130, 185),
+    "dark": (55, 80, 120),
+    "deep": (40, 58, 92),
+}
+
+
+@dataclass
+class Camera:
+    azimuth_deg: float = 0.0
+    elevation_deg: float = 45.0
+    distance_cm: float = 95.0
+    focal_px: float = 560.0
+    target_uv: tuple = (0.5, 0.0)
+    roll_deg: float = 0.0
+
+
+@dataclass
+class Clip:
+    name: str
+    description: str
+    hands: dict  # name -> (Script, side, skin name)
+    camera: Camera = field(default_factory=Camera)
+    style: R.SceneStyle = field(default_factory=R.SceneStyle)
+    frame_wh: tuple = (640, 480)
+    fps: float = 30.0
+    duration_s: float | None = None
+    effects: dict = field(default_factory=dict)  # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], noise, blur
+
+
+def clips() -> list[Clip]:
+    out = []
+    out.append(Clip(
+        "effleurage_good", "Effleurage done right: both palms glide up either side of the spine, "
+        "out over the shoulders and back down the outer edges, three times. Camera at the foot.",
+        {"A": (effleurage_cycles(-1, 3), "left", "medium"), "B": (effleurage_cycles(+1, 3), "right", "medium")},
+        Camera(0, 45, 95, 560), R.SceneStyle(seed=1, arms="above")))
+    out.append(Clip(
+        "effleurage_wrong_way", "Effleurage with one mistake: the right hand's second glide goes DOWN inside "
+        "its lane. Camera at the head end (the back is upside down in the picture).",
+        {"A": (effleurage_cycles(-1, 3), "left", "dark"), "B": (effleurage_cycles(+1, 3, wrong=(1,)), "right", "dark")},
+        Camera(180, 50, 90, 560), R.SceneStyle(seed=2, back_skin_bgr=SKIN["light"], sheet_bgr=(200, 170, 150),
+                                               towel_bgr=(70, 70, 160), floor_bgr=(60, 60, 60))))
+    # one hand mixing up and down strokes in the right lane, camera at the side
+    s = Script((0.08, 0.3), heading=0.0).hold(0.5, label=False)
+    for i, up in enumerate([True, False, True, True, False, True, False]):
+        to = (0.85, 0.3) if up else (0.1, 0.3)
+        s.move(to, 1.6 + 0.2 * (i % 3), expect=("ok",) if up else ("wrong_direction",)).hold(0.4, label=False)
+    out.append(Clip(
+        "one_hand_up_down", "One hand in the right lane mixing up strokes (right) and down strokes "
+        "(wrong way for effleurage). Camera beside the table, at the recipient's right.",
+        {"A": (s, "right", "tan")}, Camera(90, 42, 100, 600, target_uv=(0.5, 0.2)),
+        R.SceneStyle(seed=3, back_skin_bgr=SKIN["tan"], sheet_bgr=(230, 230, 235))))
+    out.append(Clip(
+        "on_spine", "Effleurage where the left hand's second glide runs up on the spine itself.",
+        {"A": (effleurage_cycles(-1, 3, spine=(1,)), "left", "light"), "B": (effleurage_cycles(+1, 3), "right", "light")},
+        Camera(0, 55, 100, 580, roll_deg=4), R.SceneStyle(seed=4, back_skin_bgr=SKIN["dark"], arms="beside",
+                                                        sheet_bgr=(150, 190, 160))))
+    # fast and slow glides, one hand, 1280x720
+    s = Script((0.06, -0.8), heading=-25.0).hold(0.4, label=False)
+    for up_s in (0.7, 3.2, 0.8, 2.8):
+        s.move((0.06, -0.3), 0.6, heading=0.0, role="transition")
+        s.move((0.88, -0.3), up_s)
+        s.move((0.88, -0.8), 0.6, heading=-30.0, role="transition")
+        s.move((0.06, -0.8), 1.2, heading=-25.0, role="return")
+    s.hold(0.4, label=False)
+    out.append(Clip(
+        "fast_and_slow", "One hand gliding up the left lane, alternately fast (0.7 s) and slow (3 s). "
+        "1280x720, camera at the foot, a little to the left.",
+        {"A": (s, "left", "deep")}, Camera(-20, 48, 95, 1100), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
+        frame_wh=(1280, 720)))
+    # a long hold: trigger-point pressure, the hand still but for tremor
+    s = Script((0.06, 0.8), heading=30.0).hold(0.3, label=False)
+    s.move((0.62, 0.35), 1.6, heading=10.0, role="transition")
+    s.hold(18.0, jitter_cm=0.25)
+    s.move((0.9, 0.85), 1.0, heading=40.0, role="transition")
+    out.append(Clip(
+        "hold_18s", "An 18 s trigger-point hold on the right side of the upper back with only hand tremor. "
+        "The recipient's arms rest above the head, their hands in view.",
+        {"A": (s, "right", "light")}, Camera(0, 40, 105, 600), R.SceneStyle(seed=6, arms="above",
+                                                                            back_skin_bgr=SKIN["deep"], sheet_bgr=(235, 235, 240))))
+    # friction: circles, then cross-fibre passes, on the left side
+    s = Script((0.06, -0.8), heading=-20.0).hold(0.3, label=False)
+    s.move((0.45, -0.32), 1.4, heading=0.0, role="transition")
+    s.circles(6, 0.045, 5.0)
+    s.hold(0.5, label=False)
+    s.move((0.7, -0.32), 1.0, role="transition")
+    s.hold(0.4, label=False)
+    s.cross(10, 0.18, 4.5)
+    s.hold(0.5, label=False)
+    s.move((0.9, -0.85), 1.0, heading=-40.0, role="transition")
+    out.append(Clip(
+        "circles_then_cross", "Friction: six small circles over a spot, then ten cross-fibre passes across "
+        "the muscle higher up. Camera at the head end, at the recipient's left.",
+        {"A": (s, "left", "dark")}, Camera(200, 52, 90, 600), R.SceneStyle(seed=7, back_skin_bgr=SKIN["light"],
+                                                                          towel_bgr=(40, 140, 60))))
+    # the hard one: leaves the frame, hidden for a second, the light drops
+    out.append(Clip(
+        "hard_conditions", "Effleurage in bad conditions: the lamp dims to 45% for 3 s, the right hand is "
+        "hidden for a second (an arm passes over it), both hands lift out of the picture and come back, "
+        "sensor noise and blur throughout.",
+        {"A": (_hard_script(-1), "left", "medium"), "B": (_hard_script(+1), "right", "tan")},
+        Camera(10, 44, 92, 560), R.SceneStyle(seed=8, back_skin_bgr=SKIN["medium"], arms="above",
+                                              sheet_bgr=(180, 200, 210)),
+        effects={"brightness": [(7.0, 10.0, 0.45)], "occlude": [("B", 3.0, 4.0)], "noise": 6.0, "blur": 1.1}))
+    return out
+
+
+def _hard_script(side):
+    s = effleurage_cycles(side, 1)
+    # lift out of the picture toward the giver and come back to the base
+    s.move((-0.9, side * 1.6), 1.2, role="transition", label=False)
+    s.hold(1.0, label=False)
+    s.move((0.06, side * 0.8), 1.2, heading=side * 25.0, role="transition", label=False)
+    s.hold(0.3, label=False)
+    for seg in effleurage_cycles(side, 2).segments[1:]:
+        s.segments.append(Segment(**{**seg.__dict__, "t0": seg.t0 + s.t - 0.4, "t1": seg.t1 + s.t - 0.4}))
+    s.t = s.segments[-1].t1
+    return s
+
+
+# --- rendering a clip -----------------------------------------------------------
+
+def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
+    from vision.video import H264Writer  # the product's own writer
+
+    rng = np.random.default_rng(_seed(clip.name))
+    w, h = clip.frame_wh
+    cam = clip.camera
+    H = R.camera_homography(clip.frame_wh, world(*cam.target_uv), cam.azimuth_deg, cam.elevation_deg,
+                            cam.distance_cm, cam.focal_px, cam.roll_deg)
+    background = R.render_background(clip.frame_wh, H, clip.style)
+    duration = clip.duration_s or max(s.t for s, _, _ in clip.hands.values())
+    n_frames = int(round(duration * clip.fps))
+    corners = R.project(H, [world(0, -1), world(0, 1), world(1, 1), world(1, -1)])
+    calibration = {k: [round(float(x), 2), round(float(y), 2)]
+                   for k, (x, y) in zip(("base_left", "base_right", "top_right", "top_left"), corners)}
+    paths = {name: [] for name in clip.hands}
+    eff = clip.effects
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24) as writer:
+        for i in range(n_frames):
+            t = i / clip.fps
+            img = background.copy()
+            for name, (script, side, skin) in clip.hands.items():
+                u, v, heading = script.pose_at(t)
+                seg = next((s for s in script.segments if s.t0 <= t < s.t1), None)
+                centre = world(u, v)
+                if seg is not None and seg.kind == "hold" and seg.radius > 0:
+                    centre = centre + rng.normal(0, seg.radius, 2)  # tremor, not motion
+                pose = R.HandPose(centre, heading, side=side)
+                R.draw_hand(img, H, pose, SKIN[skin])
+                lm_px = R.project(H, R.hand_landmarks_world(pose))
+                c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
+                visible = bool(0 <= c_px[0] < w and 0 <= c_px[1] < h)
+                for hand, t0, t1 in eff.get("occlude", []):
+                    if hand == name and t0 <= t < t1:
+                        visible = False
+                paths[name].append([i, round(float(c_px[0]), 2), round(float(c_px[1]), 2),
+                                    round(float(centre[1] / L), 5), round(float(centre[0] / HW), 5), visible])
+            for hand, t0, t1 in eff.get("occlude", []):
+                if t0 <= t < t1:
+                    _draw_occluder(img, H, world(*_uv_of(paths[hand][-1])))
+            img = _apply_effects(img, t, eff, rng)
+            writer.write(img)
+            if progress and (i % 60 == 0 or i == n_frames - 1):
+                print(f"\r  {clip.name}: frame {i + 1}/{n_frames}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    labels = {
+        "clip": f"{clip.name}.mp4",
+        "description": clip.description,
+        "fps": clip.fps,
+        "frame_size": list(clip.frame_wh),
+        "n_frames": n_frames,
+        "duration_s": round(n_frames / clip.fps, 3),
+        "calibration": calibration,
+        "camera": clip.camera.__dict__,
+        "back_size_cm": {"length": L, "half_width": HW},
+        "hands": {name: {"side": side, "skin": skin, "path_columns": ["frame", "x_px", "y_px", "u", "v", "visible"],
+                         "path": paths[name]}
+                  for name, (_, side, skin) in clip.hands.items()},
+        "events": _events(clip),
+    }
+    (out_dir / f"{clip.name}.json").write_text(json.dumps(labels, indent=1))
+    return labels
+
+
+def _seed(name: str) -> int:
+    return sum(ord(c) * (i + 1) for i, c in enumerate(name))
+
+
+def _uv_of(row):
+    return row[3], row[4]
+
+
+def _draw_occluder(img, H, centre_cm):
+    """Someone's arm in a dark sleeve passing over the hand."""
+    import cv2
+
+    p = R.project(H, [centre_cm + np.array([-30.0, -4.0]), centre_cm + np.array([30.0, 6.0])]).astype(int)
+    width = int(np.linalg.norm(R.project(H, [centre_cm])[0] - R.project(H, [centre_cm + np.array([0, 14.0])])[0]))
+    cv2.line(img, tuple(p[0]), tuple(p[1]), (60, 50, 45), max(width, 4))
+
+
+def _apply_effects(img, t, eff, rng):
+    import cv2
+
+    out = img.astype(np.float32)
+    for t0, t1, gain in eff.get("brightness", []):
+        if t0 <= t < t1:
+            ramp = min(1.0, (t - t0) / 0.5, (t1 - t) / 0.5)  # the lamp dims over half a second
+            out *= 1.0 - (1.0 - gain) * ramp
+    if eff.get("blur"):
+        out = cv2.GaussianBlur(out, (0, 0), eff["blur"])
+    if eff.get("noise"):
+        out += rng.normal(0, eff["noise"], out.shape).astype(np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _events(clip: Clip) -> list[dict]:
+    events = []
+    for name, (script, _, _) in clip.hands.items():
+        for s in script.segments:
+            if s.kind == "hidden" or (s.kind == "hold" and not s.label):
+                continue
+            f0, f1 = int(round(s.t0 * clip.fps)), int(round(s.t1 * clip.fps)) - 1
+            # scored: false marks a stretch the scores ignore (lifting in and out of view)
+            ev = {"hand": name, "frame_start": f0, "frame_end": f1, "t_start": round(s.t0, 3), "t_end": round(s.t1, 3),
+                  "scored": s.label}
+            if s.kind == "move":
+                du, dv = s.p1[0] - s.p0[0], s.p1[1] - s.p0[1]
+                dist = float(np.hypot(du, dv * ASPECT))
+                direction = ("up" if du > 0 else "down") if abs(du) >= abs(dv * ASPECT) else "lateral"
+                mid = ((s.p0[0] + s.p1[0]) / 2, (s.p0[1] + s.p1[1]) / 2)
+                lane = "off_back" if not (-0.05 <= mid[0] <= 1.05) else lane_name(mid[1])
+                ev.update(kind="stroke", role=s.role, direction=direction, lane=lane,
+                          distance=round(dist, 4), speed=round(dist / (s.t1 - s.t0), 4), verdicts=list(s.expect))
+            elif s.kind == "hold":
+                ev.update(kind="hold", lane=lane_name(s.p0[1]), u=s.p0[0], v=s.p0[1], duration_s=round(s.t1 - s.t0, 3))
+            elif s.kind == "circles":
+                ev.update(kind="circles", lane=lane_name(s.p0[1]), count=s.n, radius=s.radius)
+            elif s.kind == "cross":
+                ev.update(kind="cross_fiber", lane=lane_name(s.p0[1]), passes=int(s.n), half_amplitude_v=s.radius)
+            events.append(ev)
+    events.sort(key=lambda e: (e["t_start"], e["hand"]))
+    return events
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m samples.generate", description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*", help="clips to render (default: all)")
+    ap.add_argument("--out", type=Path, default=HERE, help="output folder (default: samples/)")
+    ap.add_argument("--list", action="store_true", help="list the clips and stop")
+    args = ap.parse_args(argv)
+    known = {c.name: c for c in clips()}
+    if args.list:
+        for c in known.values():
+            print(f"{c.name:24s} {c.description}")
+        return 0
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        print(f"unknown clip(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
+    for name in args.names or list(known):
+        render_clip(known[name], args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Stroke Coach vision: tracking, geometry and smoothing of the giver's hands."""
