@@ -1,0 +1,135 @@
+"""Analysing a clip: the pipeline over a video file, with an annotated video
+and a report. The command line and the app's replay both call :func:`analyze`.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from vision.backframe import Calibration
+from vision.overlay import Overlay
+from vision.pipeline import FrameResult, JudgedEvent, Pipeline, PipelineConfig
+from vision.report import build_report, write_report
+from vision.routines import Routine, Step
+from vision.video import H264Writer, VideoReader
+
+
+@dataclass(frozen=True)
+class Progress:
+    frame: int
+    n_frames: int | None
+    elapsed_s: float
+
+    @property
+    def fraction(self) -> float | None:
+        return min(self.frame / self.n_frames, 1.0) if self.n_frames else None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    report: dict
+    events: list[JudgedEvent]
+    out_dir: Path | None
+    frames: int
+    elapsed_s: float
+
+
+def landmarks_line(frame_index: int, result: FrameResult) -> str:
+    """One JSON line of a frame's hands: the recording's landmarks format."""
+    hands = [{"track": hs.track, "hand": hs.hand, "score": round(hs.observation.score, 3),
+              "landmarks": np.round(hs.observation.landmarks_px, 2).tolist()}
+             for hs in result.hands if hs.observation is not None]
+    return json.dumps({"frame": frame_index, "t": round(result.t_s, 4), "hands": hands}, separators=(",", ":"))
+
+
+class _Outputs:
+    """Draws, encodes and writes the landmarks in a thread of its own, so MediaPipe never waits for it."""
+
+    def __init__(self, out_dir: Path, fps: float, frame_wh: tuple[int, int], overlay: Overlay | None):
+        self._writer = H264Writer(out_dir / "annotated.mp4", fps, frame_wh) if overlay is not None else None
+        self._overlay = overlay
+        self._landmarks = open(out_dir / "landmarks.jsonl", "w")
+        self._q: queue.Queue = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="analysis-outputs", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self._q.get()) is not None:
+                i, frame, result = item
+                self._landmarks.write(landmarks_line(i, result) + "\n")
+                if self._writer is not None:
+                    self._writer.write(self._overlay.annotate(frame, result))
+        except BaseException as e:  # reported to the caller on close
+            self._error = e
+            while self._q.get() is not None:  # drain so the producer never blocks
+                pass
+
+    def put(self, i: int, frame, result) -> None:
+        self._q.put((i, frame, result))
+
+    def close(self) -> None:
+        self._q.put(None)
+        self._thread.join()
+        self._landmarks.close()
+        if self._writer is not None:
+            self._writer.close()
+        if self._error is not None:
+            raise self._error
+
+
+def analyze(video: str | Path, calibration: Calibration, step: Step, *, routine: Routine | None = None,
+            out_dir: str | Path | None = None, annotate: bool = True, config: PipelineConfig = PipelineConfig(),
+            on_progress: Callable[[Progress], None] | None = None, max_frames: int | None = None) -> AnalysisResult:
+    """Run the pipeline over a video file.
+
+    With out_dir: write report.json, strokes.csv, landmarks.jsonl (each
+    frame's hands) and, unless annotate is False, annotated.mp4.
+
+    Raises VideoError for a file that is not a usable video.
+    """
+    start = time.perf_counter()
+    out = Path(out_dir) if out_dir is not None else None
+    with VideoReader(video, max_frames=max_frames) as reader:
+        info = reader.info
+        pipeline = Pipeline(calibration, step, config)
+        writer = None
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            overlay = Overlay(pipeline.homography, step, pipeline.zones) if annotate else None
+            writer = _Outputs(out, info.fps, info.frame_wh, overlay)
+        n = 0
+        t_last = 0.0
+        try:
+            for frame, t_s in reader:
+                result = pipeline.process_frame(frame, t_s)
+                if writer is not None:
+                    writer.put(n, frame, result)
+                n += 1
+                t_last = t_s
+                if on_progress is not None and (n % 15 == 0):
+                    on_progress(Progress(n, info.n_frames, time.perf_counter() - start))
+            pipeline.finish()
+        finally:
+            pipeline.close()
+            if writer is not None:
+                writer.close()
+        warnings = list(reader.warnings)
+    if on_progress is not None:
+        on_progress(Progress(n, n, time.perf_counter() - start))
+    duration = t_last + 1.0 / info.fps if n else 0.0
+    report = build_report(pipeline.events, video=str(video), fps=info.fps, frame_size=info.frame_wh,
+                          duration_s=duration, routine=routine.name if routine else None, step=step.id,
+                          calibration=calibration.to_dict(), warnings=warnings)
+    if out is not None:
+        write_report(report, out)
+    return AnalysisResult(report, sorted(pipeline.events, key=lambda e: e.event.t_start), out, n,
+                          time.perf_counter() - start)

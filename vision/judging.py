@@ -1,0 +1,82 @@
+"""Judging events against a routine step: pure functions, stable verdict names.
+
+``judge_active`` looks at a stroke still under way and raises a flag as soon
+as it is clearly wrong (after ``step.flag_after`` back lengths);
+``judge_event`` gives a finished event its verdicts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vision.routines import Step
+from vision.strokes import ActiveMotion, MotionEvent
+
+VERDICTS = ("ok", "wrong_direction", "on_spine", "off_back", "outside_lane", "too_fast", "too_slow",
+            "hold_too_short", "hold_too_long", "not_circular", "same_side", "one_hand_missing", "jerky")
+
+_TOWARD = {"up": "up toward the shoulders", "down": "down toward the hips"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.name not in VERDICTS:
+            raise ValueError(f"verdict: expected one of {', '.join(VERDICTS)}, got {self.name!r}")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "message": self.message}
+
+
+OK = Verdict("ok", "Good")
+
+
+def _technique(step: Step) -> str:
+    return step.technique.replace("_", " ")
+
+
+def _place_verdicts(step: Step, lane: str) -> list[Verdict]:
+    if lane == "off_back":
+        return [Verdict("off_back", "The hand left the back; keep both hands on the body")]
+    if lane == "spine" and "spine" not in step.lanes:
+        return [Verdict("on_spine", "Stroke ran on the spine; work the muscles either side of it, never on the spine")]
+    return []
+
+
+def _direction_verdicts(step: Step, direction: str | None, lane: str) -> list[Verdict]:
+    if step.direction in ("any",) or direction is None:
+        return []
+    if step.direction in ("up", "down"):
+        if direction == "lateral" or lane in step.return_lanes or lane not in step.lanes:
+            return []  # moving across, or returning where the step allows it
+        if direction != step.direction:
+            return [Verdict("wrong_direction", f"Stroke went {_TOWARD[direction]}; {_technique(step)} glides "
+                                               f"{_TOWARD[step.direction]}")]
+    return []
+
+
+def judge_active(step: Step, motion: ActiveMotion) -> Verdict | None:
+    """A flag for a stroke still under way, or None while it looks fine or is too short to tell."""
+    if step.technique == "instruction" or motion.distance < step.flag_after:
+        return None
+    bad = _place_verdicts(step, motion.lane) or _direction_verdicts(step, motion.direction, motion.lane)
+    return bad[0] if bad else None
+
+
+def judge_event(step: Step, event: MotionEvent) -> list[Verdict]:
+    """Verdicts for a finished event; ``[OK]`` when nothing is wrong."""
+    if step.technique == "instruction":
+        return [OK]
+    verdicts = _place_verdicts(step, event.lane)
+    if event.kind == "stroke":
+        verdicts += _direction_verdicts(step, event.direction, event.lane)
+        if event.lane in step.lanes or event.lane in step.return_lanes:
+            if step.speed.max is not None and event.speed > step.speed.max:
+                verdicts.append(Verdict("too_fast", f"Too fast ({event.speed:.2f} back lengths/s); keep it under "
+                                                    f"{step.speed.max:.2f} for {_technique(step)}"))
+            if step.speed.min is not None and event.speed < step.speed.min:
+                verdicts.append(Verdict("too_slow", f"Too slow ({event.speed:.2f} back lengths/s); at least "
+                                                    f"{step.speed.min:.2f} for {_technique(step)}"))
+    return verdicts or [OK]

@@ -1,0 +1,215 @@
+"""One pipeline for live practice, replay and the tests.
+
+    frames -> hands (MediaPipe) -> tracks -> back frame -> smoothing
+           -> strokes -> judged against the step -> FrameResult
+
+:meth:`Pipeline.process_frame` takes a BGR frame and its own timestamp;
+:meth:`Pipeline.process_hands` takes hands already found (a recording's saved
+landmarks), so a session can be re-judged without MediaPipe. Time is always
+the frames' timestamps, never the wall clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.backframe import Calibration, Homography, Zones
+from vision.hands import HandObservation
+from vision.judging import Verdict, judge_active, judge_event
+from vision.routines import Step
+from vision.smoothing import OneEuroFilter, one_euro_factory
+from vision.strokes import ActiveMotion, HandSegmenter, MotionEvent, SegmenterConfig
+from vision.tracking import DetectorConfig, HandDetector, HandTracker, Track, TrackerConfig
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    # One Euro on (u, v): jitter at rest is cut hard (1.5 Hz); beta lets fast
+    # glides through with little lag.
+    min_cutoff_hz: float = 1.5
+    beta: float = 2.0
+    d_cutoff_hz: float = 1.0
+    giver_frames: int = 3  # frames on the back before a hand counts as the giver's
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
+
+
+@dataclass(frozen=True)
+class JudgedEvent:
+    event: MotionEvent
+    hand: int  # the giver's hand id (0, 1, ...) in order of appearance
+    verdicts: tuple[Verdict, ...]
+    flagged_at: float | None  # when the first flag was raised (live if it was), None if all is well
+
+    @property
+    def ok(self) -> bool:
+        return all(v.name == "ok" for v in self.verdicts)
+
+
+@dataclass(frozen=True)
+class HandState:
+    """One tracked hand in one frame."""
+
+    track: int
+    hand: int | None  # giver's hand id, None for hands that are not the giver's
+    observation: HandObservation | None  # None while the hand is briefly missing
+    contact_px: NDArray[np.float64]
+    uv: NDArray[np.float64] | None  # smoothed back-frame position (giver hands)
+    active: ActiveMotion | None = None
+    live_flag: Verdict | None = None  # the flag raised on the stroke under way
+    resting_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Flag:
+    t_s: float
+    hand: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    t_s: float
+    hands: tuple[HandState, ...]
+    finished: tuple[JudgedEvent, ...] = ()  # events that ended in this frame
+    flags: tuple[Flag, ...] = ()  # flags raised in this frame
+
+    @classmethod
+    def empty(cls, t_s: float) -> "FrameResult":
+        return cls(t_s, ())
+
+
+class _Giver:
+    """Per giver hand: its filter, its segmenter and the live flag of its stroke."""
+
+    def __init__(self, hand: int, make_filter, seg_config: SegmenterConfig):
+        self.hand = hand
+        self.filter: OneEuroFilter = make_filter()
+        self.segmenter = HandSegmenter(hand, seg_config)
+        self.live: dict[float, tuple[float, Verdict]] = {}  # stroke start -> (flag time, verdict)
+        self.uv: NDArray[np.float64] | None = None
+
+
+class Pipeline:
+    """The whole analysis for one stream. Not thread-safe: one per stream."""
+
+    def __init__(self, calibration: Calibration, step: Step, config: PipelineConfig = PipelineConfig(),
+                 detector: HandDetector | None = None):
+        self.calibration = calibration
+        self.homography = Homography.from_calibration(calibration)
+        self.zones: Zones = config.segmenter.zones
+        self.config = config
+        self._detector = detector
+        self._make_filter = one_euro_factory(config.min_cutoff_hz, config.beta, config.d_cutoff_hz)
+        self.set_step(step)
+        self.reset()
+
+    def reset(self) -> None:
+        self.tracker = HandTracker(self.config.tracker, contact=self.step.contact)
+        self._on_back_frames: dict[int, int] = {}
+        self._givers: dict[int, _Giver] = {}  # track id -> giver state
+        self._n_givers = 0
+        self.events: list[JudgedEvent] = []
+        self.last_t: float | None = None
+
+    def set_step(self, step: Step) -> None:
+        """Judge from now on against ``step`` (events already judged keep their verdicts)."""
+        self.step = step
+
+    @property
+    def detector(self) -> HandDetector:
+        if self._detector is None:
+            self._detector = HandDetector(self.config.detector)
+        return self._detector
+
+    def close(self) -> None:
+        if self._detector is not None:
+            self._detector.close()
+
+    # -- per frame -----------------------------------------------------------------------
+
+    def process_frame(self, frame_bgr: NDArray[np.uint8], t_s: float) -> FrameResult:
+        """Find the hands in a BGR frame and run everything after."""
+        hands = self.detector.detect(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        return self.process_hands(hands, t_s)
+
+    def process_hands(self, hands: list[HandObservation], t_s: float) -> FrameResult:
+        """Everything after detection, for one frame's hands at time ``t_s`` (seconds)."""
+        if self.last_t is not None and t_s <= self.last_t:
+            raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self.last_t:.3f} s")
+        self.last_t = t_s
+        active, ended = self.tracker.update(t_s, hands)
+        finished: list[JudgedEvent] = []
+        for tr in ended:
+            g = self._givers.pop(tr.id, None)
+            if g is not None:
+                finished += self._judge(g, g.segmenter.flush())
+            self._on_back_frames.pop(tr.id, None)
+        states: list[HandState] = []
+        flags: list[Flag] = []
+        for tr in active:
+            states.append(self._update_track(tr, t_s, finished, flags))
+        self.events.extend(finished)
+        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags))
+
+    def finish(self) -> FrameResult:
+        """The stream ended: finish every hand's events."""
+        finished: list[JudgedEvent] = []
+        for g in self._givers.values():
+            finished += self._judge(g, g.segmenter.flush())
+        self._givers.clear()
+        self.events.extend(finished)
+        return FrameResult(self.last_t or 0.0, (), tuple(finished))
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _update_track(self, tr: Track, t_s: float, finished: list, flags: list) -> HandState:
+        g = self._givers.get(tr.id)
+        if tr.observation is None:  # missing for a moment: keep its last state, feed nothing
+            return HandState(tr.id, g.hand if g else None, None, tr.contact_px, g.uv if g else None)
+        uv_raw = self.homography.to_back(tr.contact_px)[0]
+        if g is None:
+            if np.all(np.isfinite(uv_raw)) and bool(self.zones.is_on_back(uv_raw[0], uv_raw[1])):
+                n = self._on_back_frames.get(tr.id, 0) + 1
+                self._on_back_frames[tr.id] = n
+                if n >= self.config.giver_frames:
+                    g = self._givers[tr.id] = _Giver(self._n_givers, self._make_filter, self.config.segmenter)
+                    self._n_givers += 1
+            if g is None:
+                return HandState(tr.id, None, tr.observation, tr.contact_px, None)
+        if not np.all(np.isfinite(uv_raw)):
+            return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv)
+        g.uv = g.filter.update(t_s, uv_raw)
+        finished += self._judge(g, g.segmenter.update(t_s, g.uv))
+        act = g.segmenter.active()
+        live = None
+        if act is not None:
+            if act.t_start in g.live:
+                live = g.live[act.t_start][1]
+            else:
+                live = judge_active(self.step, act)
+                if live is not None:
+                    g.live[act.t_start] = (t_s, live)
+                    flags.append(Flag(t_s, g.hand, live))
+        return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
+                         g.segmenter.resting_s(t_s))
+
+    def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
+        out = []
+        for ev in events:
+            verdicts = judge_event(self.step, ev)
+            # live flags raised on this event (or on the passes it is made of)
+            raised = sorted((ft, v) for start, (ft, v) in g.live.items() if ev.t_start <= start <= ev.t_end)
+            for start in [s for s in g.live if s <= ev.t_end]:
+                del g.live[start]
+            for _, v in raised:
+                if all(x.name != v.name for x in verdicts):
+                    verdicts = [x for x in verdicts if x.name != "ok"] + [v]
+            bad = any(v.name != "ok" for v in verdicts)
+            flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
+            out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
+        return out

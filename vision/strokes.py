@@ -1,0 +1,352 @@
+"""Online segmentation of a hand's path on the back into strokes, holds,
+circles and cross-fibre passes.
+
+Causal: each update sees only the past. A hand's smoothed back-frame position
+arrives frame by frame; a motion starts when the hand leaves the spot where it
+rested, and ends at a speed valley (the hand slows to a fraction of its peak
+speed, as it does at the end of a glide or at a reversal). A finished motion
+is a stroke, a set of circles (its heading turned through most of a full
+turn), or, with its neighbours, a set of cross-fibre passes (short lateral
+motions that reverse one after another). A rest of at least
+``min_hold_s`` is a hold.
+
+Units: time in seconds (the frames' own timestamps), positions in the back
+frame (u, v); distances and speeds in back lengths (v scaled by
+:data:`vision.backframe.HALF_WIDTH_PER_LENGTH`).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.backframe import HALF_WIDTH_PER_LENGTH, Zones
+
+EventKind = Literal["stroke", "hold", "circles", "cross_fiber"]
+_SCALE = np.array([1.0, HALF_WIDTH_PER_LENGTH])  # (u, v) -> back lengths
+
+
+@dataclass(frozen=True)
+class MotionEvent:
+    """One finished event of one hand.
+
+    times_s: (N,) timestamps; path_back: (N, 2) smoothed (u, v) over the event.
+    direction: "up", "down" or "lateral" for strokes, None otherwise.
+    lane: "left", "right", "spine", "outside" or "off_back" (where most of it was).
+    distance: path length in back lengths; speed: mean speed, back lengths per second.
+    count: circles turned, or cross-fibre passes.
+    """
+
+    kind: EventKind
+    track: int
+    t_start: float
+    t_end: float
+    times_s: NDArray[np.float64]
+    path_back: NDArray[np.float64]
+    direction: str | None
+    lane: str
+    distance: float
+    speed: float
+    count: int = 0
+    radius: float = 0.0  # circles: mean radius, back lengths
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_end - self.t_start
+
+    @property
+    def displacement(self) -> NDArray[np.float64]:
+        """(2,) net (du, dv) in back units."""
+        return self.path_back[-1] - self.path_back[0]
+
+
+@dataclass(frozen=True)
+class ActiveMotion:
+    """A motion still under way: what is known of it so far (for live checks)."""
+
+    track: int
+    t_start: float
+    t_now: float
+    start_back: NDArray[np.float64]
+    now_back: NDArray[np.float64]
+    direction: str
+    lane: str
+    distance: float  # net displacement so far, back lengths
+
+    @property
+    def du(self) -> float:
+        return float(self.now_back[0] - self.start_back[0])
+
+
+@dataclass(frozen=True)
+class SegmenterConfig:
+    speed_window_s: float = 0.1  # speed from the displacement over this long
+    start_distance: float = 0.025  # leaving the resting spot by this much starts a motion
+    stop_speed: float = 0.04  # a motion ends below this speed ...
+    stop_speed_rel: float = 0.22  # ... or below this fraction of its peak speed,
+    stop_dwell_s: float = 0.05  # held this long
+    min_stroke_distance: float = 0.06  # shorter motions are not strokes (repositioning, jitter)
+    min_hold_s: float = 1.0
+    circle_turn_rad: float = 1.5 * np.pi  # turning that makes a motion circles
+    cross_max_pass: float = 0.3  # a cross-fibre pass is a lateral motion shorter than this
+    cross_min_passes: int = 3
+    cross_max_gap_s: float = 0.6
+    zones: Zones = field(default_factory=Zones)
+
+
+def _direction(d_back: NDArray[np.float64]) -> str:
+    du, dv_len = d_back[0], d_back[1] * HALF_WIDTH_PER_LENGTH
+    if abs(du) >= abs(dv_len):
+        return "up" if du > 0 else "down"
+    return "lateral"
+
+
+def _lane(path_back: NDArray[np.float64], zones: Zones) -> str:
+    """Where most of a path lies: off_back or spine if half of it is there, else its median's lane."""
+    lanes = zones.lane_of(path_back[:, 0], path_back[:, 1])
+    if np.mean(lanes == "off_back") >= 0.5:
+        return "off_back"
+    if np.mean(lanes == "spine") >= 0.5:
+        return "spine"
+    on = lanes != "off_back"
+    med = np.median(path_back[on], axis=0) if on.any() else np.median(path_back, axis=0)
+    lane = str(zones.lane_of(med[0], med[1]))
+    if lane == "spine":  # mostly beside the spine, median on it: the side with more samples
+        lane = "left" if np.mean(path_back[on, 1] < 0) > 0.5 else "right"
+    return lane
+
+
+def _turning(path_back: NDArray[np.float64], step: float = 0.008) -> float:
+    """Total signed turning (radians) of a path, resampled every ``step`` back lengths."""
+    p = path_back * _SCALE
+    seg = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    if s[-1] < 3 * step:
+        return 0.0
+    grid = np.arange(0.0, s[-1], step)
+    q = np.c_[np.interp(grid, s, p[:, 0]), np.interp(grid, s, p[:, 1])]
+    d = np.diff(q, axis=0)
+    ang = np.arctan2(d[:, 1], d[:, 0])
+    turn = np.diff(ang)
+    turn = (turn + np.pi) % (2 * np.pi) - np.pi
+    return float(turn.sum())
+
+
+class HandSegmenter:
+    """Segments one hand's path. ``update`` per frame, ``flush`` when the hand is gone."""
+
+    def __init__(self, track: int, config: SegmenterConfig = SegmenterConfig()):
+        self.track = track
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        self._recent: deque[tuple[float, NDArray[np.float64]]] = deque()
+        self._moving = False
+        # the samples of the motion under way, or of the rest: times, positions, speeds
+        self._seg_t: list[float] = []
+        self._seg_p: list[NDArray[np.float64]] = []
+        self._seg_v: list[float] = []
+        self._peak = 0.0
+        self._valley: int | None = None  # index of the slowest sample since the motion slowed down
+        self._rest_since: int | None = None  # index where the hand came to rest
+        self._anchor: NDArray[np.float64] | None = None
+        self._idle_t: list[float] = []
+        self._idle_p: list[NDArray[np.float64]] = []
+        self._idle_v: list[float] = []
+        self._pending: list[MotionEvent] = []  # lateral passes that may become cross-fibre
+        self._last_t: float | None = None
+
+    # -- the per-frame step ----------------------------------------------------------
+
+    def update(self, t_s: float, uv: NDArray[np.float64]) -> list[MotionEvent]:
+        """Add the hand's smoothed (u, v) at ``t_s``; return the events that finished."""
+        if self._last_t is not None and t_s <= self._last_t:
+            if t_s == self._last_t:
+                return []
+            raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self._last_t:.3f} s")
+        self._last_t = t_s
+        p = np.asarray(uv, dtype=np.float64)
+        cfg = self.config
+        self._recent.append((t_s, p))
+        while len(self._recent) > 2 and self._recent[1][0] <= t_s - cfg.speed_window_s:
+            self._recent.popleft()
+        t0, p0 = self._recent[0]
+        speed = float(np.linalg.norm((p - p0) * _SCALE) / (t_s - t0)) if t_s > t0 else 0.0
+        out: list[MotionEvent] = []
+
+        if not self._moving:
+            if self._anchor is None:
+                self._anchor = p
+            self._idle_t.append(t_s)
+            self._idle_p.append(p)
+            self._idle_v.append(speed)
+            if np.linalg.norm((p - self._anchor) * _SCALE) > cfg.start_distance:
+                out += self._start_motion(self._onset(self._idle_v))
+            else:
+                out += self._flush_pending_if_stale(t_s)
+            return out
+
+        self._seg_t.append(t_s)
+        self._seg_p.append(p)
+        self._seg_v.append(speed)
+        i = len(self._seg_t) - 1
+        if speed < cfg.stop_speed:
+            if self._rest_since is None:
+                self._rest_since = i
+            if t_s - self._seg_t[self._rest_since] >= cfg.stop_dwell_s:
+                return out + self._end_motion(self._rest_since, moving_on=False)
+        else:
+            self._rest_since = None
+        if self._valley is None:
+            self._peak = max(self._peak, speed)
+            # once under way, slowing to a fraction of the peak means the motion is ending
+            if self._peak >= 2 * cfg.stop_speed and speed < cfg.stop_speed_rel * self._peak:
+                self._valley = i
+        else:
+            vmin = self._seg_v[self._valley]
+            if speed < vmin:
+                self._valley = i
+            elif speed > 2.0 * vmin + cfg.stop_speed:
+                # speeding up again out of the valley: a new motion began there
+                return out + self._end_motion(self._lagged(self._valley), moving_on=True)
+        if self._pending and self._valley is None:
+            act = self.active()
+            if act is not None and act.direction != "lateral" and act.distance >= cfg.min_stroke_distance:
+                out += self._flush_pending()
+        return out
+
+    def _lagged(self, i: int) -> int:
+        """The sample index a speed valley belongs to: speeds look back half a window."""
+        if len(self._seg_t) < 2:
+            return i
+        dt = (self._seg_t[-1] - self._seg_t[0]) / (len(self._seg_t) - 1)
+        return max(0, i - int(round(0.5 * self.config.speed_window_s / max(dt, 1e-6))))
+
+    @staticmethod
+    def _onset(speeds: list[float]) -> int:
+        """Where the motion just detected began: walk back down the speed curve to its foot."""
+        k = len(speeds) - 1
+        while k > 0 and speeds[k - 1] <= speeds[k] and speeds[k - 1] > 1e-3:
+            k -= 1
+        return k
+
+    def flush(self) -> list[MotionEvent]:
+        """The hand is gone (or the video ended): finish whatever is under way."""
+        out: list[MotionEvent] = []
+        if self._moving:
+            out += self._end_motion(len(self._seg_t) - 1, moving_on=False)
+        out += self._end_idle(self._last_t)
+        out += self._flush_pending()
+        self._anchor = None
+        self._recent.clear()
+        return out
+
+    def active(self) -> ActiveMotion | None:
+        """The motion under way, if any."""
+        if not self._moving or len(self._seg_p) < 2:
+            return None
+        start, now = self._seg_p[0], self._seg_p[-1]
+        d = now - start
+        path = np.asarray(self._seg_p)
+        return ActiveMotion(self.track, self._seg_t[0], self._seg_t[-1], start, now, _direction(d),
+                            _lane(path, self.config.zones), float(np.linalg.norm(d * _SCALE)))
+
+    def resting_s(self, t_s: float) -> float:
+        """How long the hand has rested on its spot (0 while moving): a live hold timer."""
+        if self._moving or not self._idle_t:
+            return 0.0
+        return t_s - self._idle_t[0]
+
+    # -- transitions -------------------------------------------------------------------
+
+    def _start_motion(self, k: int) -> list[MotionEvent]:
+        """The hand left its resting spot; the motion began at idle sample k."""
+        seg = self._idle_t[k:], self._idle_p[k:], self._idle_v[k:]
+        out = self._end_idle(self._idle_t[k])
+        self._moving = True
+        self._seg_t, self._seg_p, self._seg_v = (list(x) for x in seg)
+        self._peak = 0.0
+        self._valley = self._rest_since = None
+        self._idle_t, self._idle_p, self._idle_v = [], [], []
+        return out
+
+    def _end_idle(self, end_t: float | None) -> list[MotionEvent]:
+        out: list[MotionEvent] = []
+        if self._idle_t and end_t is not None and end_t - self._idle_t[0] >= self.config.min_hold_s:
+            keep = [i for i, t in enumerate(self._idle_t) if t <= end_t]
+            path = np.asarray([self._idle_p[i] for i in keep])
+            ts = np.asarray([self._idle_t[i] for i in keep])
+            ev = MotionEvent("hold", self.track, float(ts[0]), float(end_t), ts, path, None,
+                             _lane(path, self.config.zones), 0.0, 0.0)
+            out += self._flush_pending() + [ev]
+        self._idle_t, self._idle_p, self._idle_v = [], [], []
+        return out
+
+    def _end_motion(self, cut: int, moving_on: bool) -> list[MotionEvent]:
+        """End the motion at sample ``cut``; what follows is a new motion or a rest."""
+        ts = np.asarray(self._seg_t[: cut + 1])
+        path = np.asarray(self._seg_p[: cut + 1])
+        rest_t, rest_p, rest_v = self._seg_t[cut:], self._seg_p[cut:], self._seg_v[cut:]
+        self._peak = max(rest_v, default=0.0)
+        self._valley = self._rest_since = None
+        self._anchor = rest_p[0]
+        if moving_on:
+            self._seg_t, self._seg_p, self._seg_v = list(rest_t), list(rest_p), list(rest_v)
+        else:
+            self._moving = False
+            self._seg_t, self._seg_p, self._seg_v = [], [], []
+            self._idle_t, self._idle_p, self._idle_v = list(rest_t), list(rest_p), list(rest_v)
+        return self._classify(ts, path)
+
+    def _classify(self, ts: NDArray[np.float64], path: NDArray[np.float64]) -> list[MotionEvent]:
+        cfg = self.config
+        if len(ts) < 2:
+            return []
+        length = float(np.sum(np.linalg.norm(np.diff(path, axis=0) * _SCALE, axis=1)))
+        dur = float(ts[-1] - ts[0])
+        lane = _lane(path, cfg.zones)
+        turning = _turning(path)
+        if abs(turning) >= cfg.circle_turn_rad:
+            turns = abs(turning) / (2 * np.pi)
+            ev = MotionEvent("circles", self.track, float(ts[0]), float(ts[-1]), ts, path, None, lane, length,
+                             length / max(dur, 1e-6), count=max(1, int(round(turns))),
+                             radius=length / max(abs(turning), 1e-6))
+            return self._flush_pending() + [ev]
+        direction = _direction(path[-1] - path[0])
+        ev = MotionEvent("stroke", self.track, float(ts[0]), float(ts[-1]), ts, path, direction, lane, length,
+                         length / max(dur, 1e-6))
+        net = float(np.linalg.norm((path[-1] - path[0]) * _SCALE))
+        if direction == "lateral" and net <= cfg.cross_max_pass and net >= cfg.start_distance:
+            out: list[MotionEvent] = []
+            if self._pending:
+                last = self._pending[-1]
+                reverses = float(np.dot(last.displacement, ev.displacement)) < 0
+                if not reverses or ev.t_start - last.t_end > cfg.cross_max_gap_s:
+                    out += self._flush_pending()
+            self._pending.append(ev)
+            return out
+        out = self._flush_pending()
+        if length >= cfg.min_stroke_distance:
+            out.append(ev)
+        return out
+
+    def _flush_pending_if_stale(self, t_s: float) -> list[MotionEvent]:
+        if self._pending and t_s - self._pending[-1].t_end > self.config.cross_max_gap_s:
+            return self._flush_pending()
+        return []
+
+    def _flush_pending(self) -> list[MotionEvent]:
+        """Decide the lateral passes kept back: cross-fibre friction if enough, else strokes."""
+        group, self._pending = self._pending, []
+        if len(group) >= self.config.cross_min_passes:
+            ts = np.concatenate([g.times_s for g in group])
+            path = np.concatenate([g.path_back for g in group])
+            length = sum(g.distance for g in group)
+            dur = group[-1].t_end - group[0].t_start
+            return [MotionEvent("cross_fiber", self.track, group[0].t_start, group[-1].t_end, ts, path, "lateral",
+                                _lane(path, self.config.zones), length, length / max(dur, 1e-6), count=len(group))]
+        return [g for g in group if g.distance >= self.config.min_stroke_distance]
