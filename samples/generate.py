@@ -205,13 +205,13 @@ def clips() -> list[Clip]:
     out.append(Clip(
         "effleurage_good", "Effleurage done right: both palms glide up either side of the spine, "
         "out over the shoulders and back down the outer edges, three times. Camera at the foot.",
-        {"A": (effleurage_cycles(-1, 3), "left", "medium"), "B": (effleurage_cycles(+1, 3), "right", "medium")},
+        {"A": (effleurage_cycles(-1, 3), "left", "dark"), "B": (effleurage_cycles(+1, 3), "right", "dark")},
         Camera(0, 45, 95, 560), R.SceneStyle(seed=1, arms="above")))
     out.append(Clip(
         "effleurage_wrong_way", "Effleurage with one mistake: the right hand's second glide goes DOWN inside "
         "its lane. Camera at the head end (the back is upside down in the picture).",
-        {"A": (effleurage_cycles(-1, 3), "left", "dark"), "B": (effleurage_cycles(+1, 3, wrong=(1,)), "right", "dark")},
-        Camera(180, 50, 90, 560), R.SceneStyle(seed=2, back_skin_bgr=SKIN["light"], sheet_bgr=(200, 170, 150),
+        {"A": (effleurage_cycles(-1, 3), "left", "tan"), "B": (effleurage_cycles(+1, 3, wrong=(1,)), "right", "tan")},
+        Camera(180, 50, 100, 560), R.SceneStyle(seed=2, back_skin_bgr=SKIN["light"], sheet_bgr=(200, 170, 150),
                                                towel_bgr=(70, 70, 160), floor_bgr=(60, 60, 60))))
     # one hand mixing up and down strokes in the right lane, camera at the side
     s = Script((0.08, 0.3), heading=0.0).hold(0.5, label=False)
@@ -264,7 +264,7 @@ def clips() -> list[Clip]:
     out.append(Clip(
         "circles_then_cross", "Friction: six small circles over a spot, then ten cross-fibre passes across "
         "the muscle higher up. Camera at the head end, at the recipient's left.",
-        {"A": (s, "left", "dark")}, Camera(200, 52, 90, 600), R.SceneStyle(seed=7, back_skin_bgr=SKIN["light"],
+        {"A": (s, "left", "medium")}, Camera(200, 52, 95, 600), R.SceneStyle(seed=7, back_skin_bgr=SKIN["light"],
                                                                           towel_bgr=(40, 140, 60))))
     # the hard one: leaves the frame, hidden for a second, the light drops
     out.append(Clip(

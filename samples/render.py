@@ -198,6 +198,7 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
     palm_px = project(H, parts[1][1]) - off
     palm_scale = np.linalg.norm(palm_px.max(axis=0) - palm_px.min(axis=0)) / 12.0  # px per cm, roughly
     skin = np.array(skin_bgr, float) * light
+    highlight = np.array([38.0, 40.0, 44.0]) * light
     total = np.zeros(roi.shape[:2], np.float32)
     covered = np.zeros(roi.shape[:2], np.uint8)
     color = np.zeros(roi.shape, np.float32)
@@ -207,20 +208,32 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
         cv2.fillPoly(m, [pts], 255, lineType=cv2.LINE_AA, shift=2)
         radius = {"forearm": 2.6, "palm": 2.4, "finger": 0.85}[kind] * palm_scale
         s = shade_mask((m > 127).astype(np.uint8), radius)
-        tone = 0.55 + 0.45 * s
+        # diffuse shading, dark at the rim (a seam where fingers overlap the palm),
+        # plus a soft highlight along the middle so dark skin keeps its relief
+        tone = (0.42 + 0.58 * s)[..., None] * skin + (s ** 4)[..., None] * highlight
         if kind == "forearm":
             tone = tone * 0.93
-        # later parts (fingers) sit on top, with a thin darker seam at their edge
         a = (m.astype(np.float32) / 255.0)[..., None]
-        color = color * (1 - a) + (tone[..., None] * skin) * a
+        color = color * (1 - a) + tone * a
         covered = np.maximum(covered, m)
+    m = np.zeros(roi.shape[:2], np.uint8)
     for poly in nails:
         pts = np.round((project(H, poly) - off) * 4).astype(np.int32)
-        m = np.zeros(roi.shape[:2], np.uint8)
         cv2.fillPoly(m, [pts], 255, lineType=cv2.LINE_AA, shift=2)
-        a = (m.astype(np.float32) / 255.0)[..., None] * 0.55
-        nail = np.minimum(skin * 1.12 + 25, 255)
-        color = color * (1 - a) + nail * a
+    a = (m.astype(np.float32) / 255.0)[..., None] * 0.55
+    color = color * (1 - a) + np.minimum(skin * 1.12 + 25, 255) * a
+    # knuckle creases across the finger joints (the back of the hand shows them)
+    lm_px = project(H, hand_landmarks_world(pose)) - off
+    m = np.zeros(roi.shape[:2], np.uint8)
+    for j in (6, 7, 10, 11, 14, 15, 18, 19, 3):
+        d = lm_px[j + 1] - lm_px[j - 1]
+        n = np.array([-d[1], d[0]]) / max(np.linalg.norm(d), 1e-6)
+        half = 0.55 * palm_scale * pose.scale
+        p0, p1 = lm_px[j] - n * half, lm_px[j] + n * half
+        cv2.line(m, tuple(np.round(p0 * 4).astype(int)), tuple(np.round(p1 * 4).astype(int)), 255,
+                 max(1, int(round(0.12 * palm_scale))), cv2.LINE_AA, shift=2)
+    a = (m.astype(np.float32) / 255.0)[..., None] * 0.45
+    color = color * (1 - a) + (skin * 0.45) * a
     a = (covered.astype(np.float32) / 255.0)[..., None]
     # soft contact shadow around the hand
     shadow = cv2.GaussianBlur(covered, (0, 0), max(palm_scale * 0.8, 1.0)).astype(np.float32)[..., None] / 255.0
@@ -241,7 +254,7 @@ class SceneStyle:
     back_skin_bgr: tuple = (150, 180, 220)
     hair_bgr: tuple = (30, 35, 45)
     wall_bgr: tuple = (180, 190, 195)
-    arms: str = "beside"  # the recipient's own arms: "beside" the body or "above" the head
+    arms: str = "beside"  # the recipient's own arms: "beside" the body, "above" the head, or "none" in view
     seed: int = 0
 
 
@@ -304,7 +317,7 @@ def render_background(frame_wh, H_world_to_img, style: SceneStyle) -> np.ndarray
     if style.arms == "above":
         for sx in (-1, 1):
             body_part(_capsule((sx * 17, L - 4), (sx * 22, L + 38), 5.0), skin, 5)
-    else:
+    elif style.arms == "beside":
         for sx in (-1, 1):
             body_part(_capsule((sx * (hw + 6), L - 6), (sx * (hw + 8), -12), 4.8), skin, 5)
     body_part(_capsule((0, L - 4), (0, L + 10), 6.5), skin, 6)
@@ -341,6 +354,8 @@ def render_background(frame_wh, H_world_to_img, style: SceneStyle) -> np.ndarray
 
 def recipient_hand_poses(style: SceneStyle) -> list[HandPose]:
     L, hw = BACK_LENGTH_CM, BACK_HALF_WIDTH_CM
+    if style.arms == "none":  # arms hanging off the table, out of view
+        return []
     if style.arms == "above":
         return [HandPose(np.array([sx * 23.0, L + 45.0]), sx * 8.0, side="left" if sx < 0 else "right",
                          forearm_deg=180.0 + sx * 8.0, scale=0.95) for sx in (-1, 1)]

@@ -69,7 +69,7 @@ class HandObservation:
     score: float = 1.0
 
     def __post_init__(self) -> None:
-        lm = np.asarray(self.landmarks_px, dtype=np.float64)
+        lm = np.array(self.landmarks_px, dtype=np.float64)  # a copy: the caller's array stays theirs
         if lm.shape != (N_LANDMARKS, 2):
             raise ValueError(f"landmarks_px: expected shape ({N_LANDMARKS}, 2), got {lm.shape}")
         lm.setflags(write=False)

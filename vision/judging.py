@@ -79,4 +79,12 @@ def judge_event(step: Step, event: MotionEvent) -> list[Verdict]:
             if step.speed.min is not None and event.speed < step.speed.min:
                 verdicts.append(Verdict("too_slow", f"Too slow ({event.speed:.2f} back lengths/s); at least "
                                                     f"{step.speed.min:.2f} for {_technique(step)}"))
+    if event.kind == "hold":
+        d = event.duration_s
+        if step.hold_s.min is not None and d < step.hold_s.min:
+            verdicts.append(Verdict("hold_too_short", f"Hold of {d:.1f} s was too short; hold at least "
+                                                      f"{step.hold_s.min:.0f} s"))
+        if step.hold_s.max is not None and d > step.hold_s.max:
+            verdicts.append(Verdict("hold_too_long", f"Hold of {d:.1f} s was too long; release by "
+                                                     f"{step.hold_s.max:.0f} s"))
     return verdicts or [OK]

@@ -91,7 +91,7 @@ def _where(loc: tuple, data: dict) -> str:
 def _message(err: dict) -> str:
     typ, value = err["type"], err.get("input")
     if typ == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "").replace("'", "")
+        expected = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
         return f"{value!r} is not one of {expected}"
     if typ == "extra_forbidden":
         return "is not a known field (check its spelling)"
@@ -104,16 +104,23 @@ def parse_routine(data, source: str) -> Routine:
     """Validate a routine's parsed YAML; raise RoutineError listing every problem."""
     if not isinstance(data, dict):
         raise RoutineError(f"{source}: expected a mapping with 'name' and 'steps', got {type(data).__name__}")
+    problems: list[str] = []
+    steps = data.get("steps")
+    if isinstance(steps, list):
+        ids = [st.get("id") for st in steps if isinstance(st, dict) and st.get("id")]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            problems.append(f"{source}: step ids must be unique; repeated: {', '.join(map(str, dupes))}")
     try:
         routine = Routine.model_validate(data)
     except ValidationError as e:
-        lines = [f"{source}, {_where(err['loc'], data)} {_message(err)}".replace(", :", ":")
-                 for err in e.errors()]
-        raise RoutineError("\n".join(lines)) from None
-    ids = [s.id for s in routine.steps]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        raise RoutineError(f"{source}: step ids must be unique; repeated: {', '.join(dupes)}")
+        for err in e.errors():
+            if err["type"] == "too_short" and err["loc"] == ("steps",) and steps:
+                continue  # the steps are there but each is wrong: their own lines say why
+            problems.append(f"{source}, {_where(err['loc'], data)} {_message(err)}".replace(", :", ":"))
+        raise RoutineError("\n".join(problems)) from None
+    if problems:
+        raise RoutineError("\n".join(problems))
     return routine
 
 

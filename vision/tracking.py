@@ -118,6 +118,10 @@ class HandTracker:
         if self._last_t is not None and t_s < self._last_t:
             raise ValueError(f"timestamps must not go backwards: got t={t_s:.3f} s after t={self._last_t:.3f} s")
         self._last_t = t_s
+        # drop the hands gone too long first, so that they cannot take a returning hand
+        ended = [tr for tr in self.tracks.values() if t_s - tr.last_seen_s > self.config.max_gap_s]
+        for tr in ended:
+            del self.tracks[tr.id]
         for tr in self.tracks.values():
             tr.observation = None
         centres = [h.contact_px(self.contact) for h in hands]
@@ -153,7 +157,4 @@ class HandTracker:
                 tr = Track(self._next_id, centres[j], h.palm_size_px, t_s, t_s, observation=h)
                 self.tracks[tr.id] = tr
                 self._next_id += 1
-        ended = [tr for tr in self.tracks.values() if t_s - tr.last_seen_s > self.config.max_gap_s]
-        for tr in ended:
-            del self.tracks[tr.id]
         return list(self.tracks.values()), ended

@@ -1,0 +1,172 @@
+"""Tests for vision.judging: verdicts for finished and live motions, on hand-made events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vision.judging import OK, VERDICTS, Verdict, judge_active, judge_event
+from vision.routines import ROUTINES_DIR, load_routine
+from vision.strokes import ActiveMotion, MotionEvent
+
+ROUTINE = load_routine(ROUTINES_DIR / "swedish.yaml")
+EFF = ROUTINE.step("effleurage")  # up; lanes left/right; returns in outside; speed max 1.0
+PREPARE = ROUTINE.step("prepare")  # an instruction step
+
+
+def stroke(direction: str, lane: str, speed: float = 0.4, kind: str = "stroke") -> MotionEvent:
+    """A straight event from a path made to match its direction (u up, v across), 1 s long."""
+    v0 = {"left": -0.3, "right": 0.3, "spine": 0.0, "outside": 0.8, "off_back": 1.3}[lane]
+    start = np.array([0.3, v0])
+    step = {"up": (0.4, 0.0), "down": (-0.4, 0.0), "lateral": (0.0, 0.3), None: (0.0, 0.0)}[direction]
+    times_s = np.linspace(0.0, 1.0, 11)
+    path_back = start + np.outer(times_s, step)
+    return MotionEvent(kind=kind, track=0, t_start=0.0, t_end=1.0, times_s=times_s, path_back=path_back,
+                       direction=direction, lane=lane, distance=0.4, speed=speed)
+
+
+def active(direction: str, lane: str, distance: float) -> ActiveMotion:
+    du = {"up": distance, "down": -distance, "lateral": 0.0}[direction]
+    start = np.array([0.5, {"left": -0.3, "right": 0.3, "spine": 0.0, "outside": 0.8, "off_back": 1.3}[lane]])
+    return ActiveMotion(track=1, t_start=2.0, t_now=2.3, start_back=start, now_back=start + [du, 0.0],
+                        direction=direction, lane=lane, distance=distance)
+
+
+def names(verdicts: list[Verdict]) -> list[str]:
+    return [v.name for v in verdicts]
+
+
+def test_step_is_as_expected():
+    # guards the premises of every test below
+    assert EFF.direction == "up" and EFF.lanes == ("left", "right") and EFF.return_lanes == ("outside",)
+    assert EFF.speed.max == 1.0 and EFF.flag_after == pytest.approx(0.1)
+    assert PREPARE.technique == "instruction"
+
+
+# --- finished events ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lane", ["left", "right"])
+def test_up_stroke_in_lane_is_ok(lane):
+    assert judge_event(EFF, stroke("up", lane)) == [OK]
+
+
+def test_down_stroke_in_lane_is_wrong_direction():
+    verdicts = judge_event(EFF, stroke("down", "right"))
+    assert names(verdicts) == ["wrong_direction"]
+    msg = verdicts[0].message
+    assert "down toward the hips" in msg
+    assert "up toward the shoulders" in msg
+    assert msg.index("down toward the hips") < msg.index("up toward the shoulders")  # what it did, then what it should
+    assert "effleurage" in msg
+
+
+def test_down_in_return_lane_is_ok():
+    assert judge_event(EFF, stroke("down", "outside")) == [OK]
+
+
+@pytest.mark.parametrize("lane", ["left", "right", "outside"])
+def test_lateral_is_ok(lane):
+    assert judge_event(EFF, stroke("lateral", lane)) == [OK]
+
+
+@pytest.mark.parametrize("direction", ["up", "down", "lateral"])
+def test_stroke_on_spine(direction):
+    verdicts = judge_event(EFF, stroke(direction, "spine"))
+    assert names(verdicts) == ["on_spine"]
+    assert "spine" in verdicts[0].message
+
+
+def test_spine_allowed_when_step_lists_it():
+    step = EFF.model_copy(update={"lanes": ("left", "right", "spine")})
+    assert judge_event(step, stroke("up", "spine")) == [OK]
+    assert names(judge_event(step, stroke("down", "spine"))) == ["wrong_direction"]
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_stroke_off_back(direction):
+    verdicts = judge_event(EFF, stroke(direction, "off_back"))
+    assert names(verdicts) == ["off_back"]
+
+
+def test_too_fast_in_lane():
+    verdicts = judge_event(EFF, stroke("up", "left", speed=1.5))
+    assert names(verdicts) == ["too_fast"]
+    assert "1.50" in verdicts[0].message and "1.00" in verdicts[0].message
+    assert judge_event(EFF, stroke("up", "left", speed=1.0)) == [OK]  # the bound itself is allowed
+
+
+def test_too_fast_and_wrong_direction_both_reported():
+    assert names(judge_event(EFF, stroke("down", "left", speed=1.5))) == ["wrong_direction", "too_fast"]
+
+
+def test_too_slow_with_min_bound():
+    step = EFF.model_copy(update={"speed": EFF.speed.model_copy(update={"min": 0.2})})
+    verdicts = judge_event(step, stroke("up", "right", speed=0.1))
+    assert names(verdicts) == ["too_slow"]
+    assert judge_event(step, stroke("up", "right", speed=0.5)) == [OK]
+
+
+def test_hold_is_not_judged_for_direction_or_speed():
+    assert judge_event(EFF, stroke(None, "left", speed=5.0, kind="hold")) == [OK]
+    assert names(judge_event(EFF, stroke(None, "spine", speed=0.0, kind="hold"))) == ["on_spine"]
+
+
+@pytest.mark.parametrize("event", [stroke("down", "right"), stroke("up", "spine"), stroke("up", "off_back"),
+                                   stroke("up", "left", speed=9.0)])
+def test_instruction_step_judges_everything_ok(event):
+    assert judge_event(PREPARE, event) == [OK]
+    assert judge_active(PREPARE, active("down", "right", 0.5)) is None
+
+
+# --- motions under way ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("distance", [0.0, 0.05, 0.099])
+def test_active_too_short_to_tell(distance):
+    assert judge_active(EFF, active("down", "left", distance)) is None
+    assert judge_active(EFF, active("up", "spine", distance)) is None
+
+
+@pytest.mark.parametrize("distance", [0.1, 0.25])
+def test_active_wrong_direction_once_far_enough(distance):
+    v = judge_active(EFF, active("down", "left", distance))
+    assert v is not None and v.name == "wrong_direction"
+    assert "down toward the hips" in v.message and "up toward the shoulders" in v.message
+
+
+def test_active_down_in_return_lane_is_fine():
+    assert judge_active(EFF, active("down", "outside", 0.5)) is None
+
+
+def test_active_good_stroke_is_fine():
+    assert judge_active(EFF, active("up", "right", 0.5)) is None
+    assert judge_active(EFF, active("lateral", "right", 0.5)) is None
+
+
+def test_active_place_flags():
+    assert judge_active(EFF, active("up", "spine", 0.2)).name == "on_spine"
+    assert judge_active(EFF, active("down", "off_back", 0.2)).name == "off_back"
+
+
+# --- the Verdict type -----------------------------------------------------------------------------------------
+
+
+def test_verdict_unknown_name_raises():
+    with pytest.raises(ValueError, match=r"verdict: expected one of ok, wrong_direction.*got 'wrong_way'"):
+        Verdict("wrong_way", "?")
+
+
+def test_verdict_names_are_the_stable_ones():
+    assert VERDICTS == ("ok", "wrong_direction", "on_spine", "off_back", "outside_lane", "too_fast", "too_slow",
+                        "hold_too_short", "hold_too_long", "not_circular", "same_side", "one_hand_missing", "jerky")
+    assert Verdict("too_fast", "m").to_dict() == {"name": "too_fast", "message": "m"}
+    with pytest.raises(AttributeError):
+        OK.name = "jerky"
+
+
+def test_hold_shorter_than_bound_is_flagged():
+    step = EFF.model_copy(update={"technique": "hold", "direction": "any",
+                                  "hold_s": EFF.hold_s.model_copy(update={"min": 15.0})})
+    hold = stroke(None, "left", speed=0.0, kind="hold")  # 1 s long
+    assert names(judge_event(step, hold)) == ["hold_too_short"]

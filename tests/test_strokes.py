@@ -1,0 +1,186 @@
+"""Segmentation on paths made in the test: up, down, reversals, pauses, jitter,
+circles, cross-fibre passes and holds."""
+import numpy as np
+import pytest
+
+from vision.backframe import HALF_WIDTH_PER_LENGTH
+from vision.strokes import HandSegmenter
+
+FPS = 30.0
+
+
+def min_jerk(tau):
+    tau = np.clip(tau, 0, 1)
+    return tau ** 3 * (10 - 15 * tau + 6 * tau ** 2)
+
+
+class PathBuilder:
+    """A hand's (u, v) path sampled at FPS, built from glides and rests."""
+
+    def __init__(self, u=0.1, v=0.3):
+        self.pts = [np.array([u, v])]
+
+    @property
+    def t(self):
+        return (len(self.pts) - 1) / FPS
+
+    def glide(self, u, v, dur):
+        p0, p1 = self.pts[-1], np.array([u, v], float)
+        n = int(round(dur * FPS))
+        for k in range(1, n + 1):
+            self.pts.append(p0 + min_jerk(k / n) * (p1 - p0))
+        return self
+
+    def rest(self, dur):
+        self.pts += [self.pts[-1].copy() for _ in range(int(round(dur * FPS)))]
+        return self
+
+    def circles(self, n_turns, radius, dur):
+        c = self.pts[-1] + np.array([radius, 0.0])
+        n = int(round(dur * FPS))
+        for k in range(1, n + 1):
+            a = 2 * np.pi * n_turns * k / n
+            self.pts.append(c + np.array([-radius * np.cos(a), radius * np.sin(a) / HALF_WIDTH_PER_LENGTH]))
+        return self
+
+    def run(self, noise=0.0, seed=0, drop=()):
+        rng = np.random.default_rng(seed)
+        seg = HandSegmenter(track=0)
+        events = []
+        for i, p in enumerate(self.pts):
+            if i in drop:
+                continue
+            events += seg.update(i / FPS, p + rng.normal(0, noise, 2))
+        return events + seg.flush()
+
+
+def strokes(events):
+    return [e for e in events if e.kind == "stroke"]
+
+
+def test_one_glide_up_is_one_up_stroke_with_its_timing():
+    ev = PathBuilder().rest(0.5).glide(0.9, 0.3, 2.0).rest(0.5).run()
+    s = strokes(ev)
+    assert len(s) == 1
+    assert s[0].direction == "up" and s[0].lane == "right"
+    assert s[0].t_start == pytest.approx(0.5, abs=0.1)
+    assert s[0].t_end == pytest.approx(2.5, abs=0.1)
+    assert s[0].distance == pytest.approx(0.8, abs=0.02)
+    assert s[0].speed == pytest.approx(0.4, abs=0.03)
+
+
+def test_up_then_down_with_no_pause_is_two_strokes():
+    ev = PathBuilder(v=-0.3).glide(0.9, -0.3, 1.5).glide(0.1, -0.3, 1.5).run()
+    s = strokes(ev)
+    assert [x.direction for x in s] == ["up", "down"]
+    assert all(x.lane == "left" for x in s)
+    assert s[0].t_end == pytest.approx(1.5, abs=0.12)
+    assert s[1].t_start == pytest.approx(1.5, abs=0.12)
+
+
+def test_glide_then_lateral_then_return_outside():
+    ev = PathBuilder(v=0.3).glide(0.9, 0.3, 2).glide(0.9, 0.8, 0.7).glide(0.1, 0.8, 1.7).run()
+    s = strokes(ev)
+    assert [(x.direction, x.lane) for x in s] == [("up", "right"), ("lateral", "outside"), ("down", "outside")]
+
+
+def test_a_stroke_on_the_spine_and_one_off_the_back():
+    ev = PathBuilder(v=0.0).glide(0.9, 0.02, 2).rest(0.5).glide(0.9, 1.6, 1.0).glide(0.1, 1.6, 1.5).run()
+    s = strokes(ev)
+    assert s[0].lane == "spine"
+    assert s[-1].lane == "off_back" and s[-1].direction == "down"
+
+
+def test_jitter_at_rest_makes_no_stroke_but_a_hold():
+    ev = PathBuilder(u=0.5, v=0.3).rest(6.0).run(noise=0.004)
+    assert strokes(ev) == []
+    holds = [e for e in ev if e.kind == "hold"]
+    assert len(holds) == 1 and holds[0].duration_s == pytest.approx(6.0, abs=0.1)
+
+
+def test_tiny_motions_are_not_strokes():
+    ev = PathBuilder(u=0.5, v=0.3).rest(0.5).glide(0.53, 0.3, 0.5).rest(0.5).glide(0.5, 0.33, 0.5).rest(0.5).run()
+    assert strokes(ev) == []
+
+
+def test_hold_between_strokes_is_timed():
+    ev = PathBuilder(u=0.1, v=0.3).glide(0.5, 0.3, 1.5).rest(3.0).glide(0.9, 0.3, 1.5).run()
+    kinds = [e.kind for e in ev]
+    assert kinds == ["stroke", "hold", "stroke"]
+    assert ev[1].duration_s == pytest.approx(3.0, abs=0.25)
+
+
+def test_short_pause_between_strokes_is_not_a_hold():
+    ev = PathBuilder().glide(0.5, 0.3, 1.0).rest(0.4).glide(0.9, 0.3, 1.0).run()
+    assert [e.kind for e in ev] == ["stroke", "stroke"]
+
+
+def test_circles_are_counted_not_strokes():
+    ev = PathBuilder(u=0.4, v=-0.3).rest(0.5).circles(5, 0.045, 4.0).rest(0.5).run(noise=0.001)
+    assert strokes(ev) == []
+    circles = [e for e in ev if e.kind == "circles"]
+    assert len(circles) == 1
+    assert abs(circles[0].count - 5) <= 1
+    assert circles[0].radius == pytest.approx(0.045, rel=0.35)
+
+
+def test_cross_fibre_passes_are_grouped():
+    b = PathBuilder(u=0.6, v=-0.45).rest(0.5)
+    for k in range(8):
+        b.glide(0.6, -0.45 + (0.36 if k % 2 == 0 else 0.0), 0.45)
+    ev = b.rest(0.5).run(noise=0.001)
+    assert strokes(ev) == []
+    cross = [e for e in ev if e.kind == "cross_fiber"]
+    assert len(cross) == 1 and cross[0].count == 8
+
+
+def test_two_lateral_moves_stay_strokes():
+    ev = PathBuilder(u=0.5, v=0.3).glide(0.5, 0.8, 0.6).rest(0.3).glide(0.5, 0.3, 0.6).rest(1.2).run()
+    s = strokes(ev)
+    assert [x.direction for x in s] == ["lateral", "lateral"]
+
+
+def test_missing_frames_do_not_break_a_stroke():
+    b = PathBuilder().rest(0.3).glide(0.9, 0.3, 2.0).rest(0.3)
+    ev = b.run(drop=set(range(30, 40)))  # a third of a second unseen mid-stroke
+    s = strokes(ev)
+    assert len(s) == 1 and s[0].direction == "up"
+
+
+def test_active_motion_reports_direction_while_moving():
+    b = PathBuilder(u=0.9, v=0.3).rest(0.3).glide(0.1, 0.3, 2.0)
+    seg = HandSegmenter(track=0)
+    seen = []
+    for i, p in enumerate(b.pts):
+        seg.update(i / FPS, p)
+        a = seg.active()
+        if a is not None and a.distance >= 0.1:
+            seen.append((i / FPS, a.direction, a.lane))
+    assert seen, "the stroke was never reported under way"
+    t_first, direction, lane = seen[0]
+    assert direction == "down" and lane == "right"
+    assert t_first < 1.3  # well before the stroke ends at 2.3 s
+
+
+def test_time_must_increase():
+    seg = HandSegmenter(track=0)
+    seg.update(1.0, np.array([0.5, 0.3]))
+    assert seg.update(1.0, np.array([0.5, 0.3])) == []
+    with pytest.raises(ValueError, match="timestamps must increase"):
+        seg.update(0.5, np.array([0.5, 0.3]))
+
+
+def test_frame_rate_does_not_change_segmentation():
+    def run(fps):
+        seg = HandSegmenter(track=0)
+        ev = []
+        t = np.arange(0, 4.0, 1 / fps)
+        u = 0.1 + 0.8 * min_jerk((t - 0.5) / 2.0)
+        for ti, ui in zip(t, u):
+            ev += seg.update(float(ti), np.array([ui, 0.3]))
+        return strokes(ev + seg.flush())
+
+    a, b = run(15.0), run(60.0)
+    assert len(a) == len(b) == 1
+    assert a[0].t_start == pytest.approx(b[0].t_start, abs=0.1)
+    assert a[0].t_end == pytest.approx(b[0].t_end, abs=0.1)
