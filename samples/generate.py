@@ -140,17 +140,20 @@ class Script:
         return last.pose_at(min(t, last.t1))
 
 
-def effleurage_cycles(side, n, t0=0.4, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.3, out_v=0.8):
+def effleurage_cycles(side, n, t0=0.4, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.33, out_v=0.8,
+                      lane_v=None):
     """The effleurage loop for one hand on side -1 (left) or +1 (right).
 
     wrong: indices of cycles whose glide goes DOWN inside the lane (a mistake);
-    spine: indices of cycles whose glide runs up ON the spine.
+    spine: indices of cycles whose glide runs up ON the spine;
+    lane_v: {cycle: |v|} for cycles glided further out in the lane.
     """
+    lane_v = lane_v or {}
     heading = 0.0
     s = Script((0.06, side * out_v), heading=side * 25.0, t=0.0)
     s.hold(t0, label=False)
     for i in range(n):
-        v_lane = 0.0 if i in spine else side * up_lane_v
+        v_lane = 0.0 if i in spine else side * lane_v.get(i, up_lane_v)
         if i in wrong:
             # reach the top along the outer edge, then glide down inside the lane
             s.move((0.88, side * out_v), return_s, heading=side * 30.0, role="transition")
@@ -198,6 +201,7 @@ class Clip:
     fps: float = 30.0
     duration_s: float | None = None
     effects: dict = field(default_factory=dict)  # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], noise, blur
+    giver_at: str = "foot"  # where the giver stands: "foot" of the table, or its "left" / "right" side
 
 
 def clips() -> list[Clip]:
@@ -215,24 +219,25 @@ def clips() -> list[Clip]:
                                                towel_bgr=(70, 70, 160), floor_bgr=(60, 60, 60))))
     # one hand mixing up and down strokes in the right lane, camera at the side
     s = Script((0.08, 0.3), heading=0.0).hold(0.5, label=False)
-    for i, up in enumerate([True, False, True, True, False, True, False]):
+    for i, up in enumerate([True, False, True, False, True, False, True]):
         to = (0.85, 0.3) if up else (0.1, 0.3)
         s.move(to, 1.6 + 0.2 * (i % 3), expect=("ok",) if up else ("wrong_direction",)).hold(0.4, label=False)
     out.append(Clip(
         "one_hand_up_down", "One hand in the right lane mixing up strokes (right) and down strokes "
         "(wrong way for effleurage). Camera beside the table, at the recipient's right.",
         {"A": (s, "right", "tan")}, Camera(90, 42, 100, 600, target_uv=(0.5, 0.2)),
-        R.SceneStyle(seed=3, back_skin_bgr=SKIN["tan"], sheet_bgr=(230, 230, 235))))
+        R.SceneStyle(seed=3, back_skin_bgr=SKIN["tan"], sheet_bgr=(230, 230, 235)), giver_at="right"))
     out.append(Clip(
         "on_spine", "Effleurage where the left hand's second glide runs up on the spine itself.",
-        {"A": (effleurage_cycles(-1, 3, spine=(1,)), "left", "light"), "B": (effleurage_cycles(+1, 3), "right", "light")},
+        {"A": (effleurage_cycles(-1, 3, spine=(1,)), "left", "light"), "B": (effleurage_cycles(+1, 3, lane_v={1: 0.5}), "right", "light")},
         Camera(0, 55, 100, 580, roll_deg=4), R.SceneStyle(seed=4, back_skin_bgr=SKIN["dark"], arms="beside",
                                                         sheet_bgr=(150, 190, 160))))
     # fast and slow glides, one hand, 1280x720
     s = Script((0.06, -0.8), heading=-25.0).hold(0.4, label=False)
     for up_s in (0.7, 3.2, 0.8, 2.8):
         s.move((0.06, -0.3), 0.6, heading=0.0, role="transition")
-        s.move((0.88, -0.3), up_s)
+        # 0.82 back lengths in 0.7 s is over the effleurage step's bound of 1.0 per second
+        s.move((0.88, -0.3), up_s, expect=("too_fast",) if 0.82 / up_s > 1.0 else ("ok",))
         s.move((0.88, -0.8), 0.6, heading=-30.0, role="transition")
         s.move((0.06, -0.8), 1.2, heading=-25.0, role="return")
     s.hold(0.4, label=False)
@@ -256,16 +261,17 @@ def clips() -> list[Clip]:
     s.move((0.45, -0.32), 1.4, heading=0.0, role="transition")
     s.circles(6, 0.045, 5.0)
     s.hold(0.5, label=False)
-    s.move((0.7, -0.32), 1.0, role="transition")
+    s.move((0.7, -0.5), 1.0, role="transition")
     s.hold(0.4, label=False)
-    s.cross(10, 0.18, 4.5)
+    s.cross(10, 0.17, 4.5)
     s.hold(0.5, label=False)
-    s.move((0.9, -0.85), 1.0, heading=-40.0, role="transition")
+    s.move((0.7, -0.9), 1.0, heading=-40.0, role="transition")
     out.append(Clip(
         "circles_then_cross", "Friction: six small circles over a spot, then ten cross-fibre passes across "
         "the muscle higher up. Camera at the head end, at the recipient's left.",
         {"A": (s, "left", "medium")}, Camera(200, 52, 95, 600), R.SceneStyle(seed=7, back_skin_bgr=SKIN["light"],
-                                                                          towel_bgr=(40, 140, 60))))
+                                                                          towel_bgr=(40, 140, 60)),
+        giver_at="left"))
     # the hard one: leaves the frame, hidden for a second, the light drops
     out.append(Clip(
         "hard_conditions", "Effleurage in bad conditions: the lamp dims to 45% for 3 s, the right hand is "
@@ -320,7 +326,9 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
                 centre = world(u, v)
                 if seg is not None and seg.kind == "hold" and seg.radius > 0:
                     centre = centre + rng.normal(0, seg.radius, 2)  # tremor, not motion
-                pose = R.HandPose(centre, heading, side=side)
+                # the fingers point on from the forearm, the script's heading bending the wrist a little
+                forearm = _forearm_deg(centre, side, clip.giver_at)
+                pose = R.HandPose(centre, forearm + 180.0 + 0.5 * heading, side=side, forearm_deg=forearm)
                 R.draw_hand(img, H, pose, SKIN[skin])
                 lm_px = R.project(H, R.hand_landmarks_world(pose))
                 c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
@@ -352,10 +360,20 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
         "hands": {name: {"side": side, "skin": skin, "path_columns": ["frame", "x_px", "y_px", "u", "v", "visible"],
                          "path": paths[name]}
                   for name, (_, side, skin) in clip.hands.items()},
-        "events": _events(clip),
+        "events": _events(clip, paths),
     }
     (out_dir / f"{clip.name}.json").write_text(json.dumps(labels, indent=1))
     return labels
+
+
+def _forearm_deg(centre_cm, side, giver_at) -> float:
+    """The forearm runs from the wrist toward the giver's shoulder (clockwise degrees from +y)."""
+    sx = -1.0 if side == "left" else 1.0
+    shoulder = {"foot": (sx * 18.0, -45.0),
+                "right": (HW + 40.0, 0.45 * L + sx * 18.0),
+                "left": (-HW - 40.0, 0.45 * L - sx * 18.0)}[giver_at]
+    d = np.asarray(shoulder) - centre_cm
+    return float(np.degrees(np.arctan2(d[0], d[1])))
 
 
 def _seed(name: str) -> int:
@@ -370,7 +388,8 @@ def _draw_occluder(img, H, centre_cm):
     """Someone's arm in a dark sleeve passing over the hand."""
     import cv2
 
-    p = R.project(H, [centre_cm + np.array([-30.0, -4.0]), centre_cm + np.array([30.0, 6.0])]).astype(int)
+    out = 1.0 if centre_cm[0] >= 0 else -1.0  # the arm reaches in from the hand's own side
+    p = R.project(H, [centre_cm + np.array([-out * 7.0, -2.0]), centre_cm + np.array([out * 70.0, 8.0])]).astype(int)
     width = int(np.linalg.norm(R.project(H, [centre_cm])[0] - R.project(H, [centre_cm + np.array([0, 14.0])])[0]))
     cv2.line(img, tuple(p[0]), tuple(p[1]), (60, 50, 45), max(width, 4))
 
@@ -390,16 +409,19 @@ def _apply_effects(img, t, eff, rng):
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def _events(clip: Clip) -> list[dict]:
+def _events(clip: Clip, paths: dict) -> list[dict]:
     events = []
     for name, (script, _, _) in clip.hands.items():
+        visible = np.array([row[5] for row in paths[name]], bool)
         for s in script.segments:
             if s.kind == "hidden" or (s.kind == "hold" and not s.label):
                 continue
             f0, f1 = int(round(s.t0 * clip.fps)), int(round(s.t1 * clip.fps)) - 1
-            # scored: false marks a stretch the scores ignore (lifting in and out of view)
+            # scored: false marks a stretch the scores ignore: lifting in and out of
+            # view, or a hand hidden for most of the event
+            seen = float(visible[f0:f1 + 1].mean()) if f1 >= f0 else 1.0
             ev = {"hand": name, "frame_start": f0, "frame_end": f1, "t_start": round(s.t0, 3), "t_end": round(s.t1, 3),
-                  "scored": s.label}
+                  "scored": bool(s.label and seen >= 0.5), "visible": round(seen, 3)}
             if s.kind == "move":
                 du, dv = s.p1[0] - s.p0[0], s.p1[1] - s.p0[1]
                 dist = float(np.hypot(du, dv * ASPECT))

@@ -78,6 +78,7 @@ class HandPose:
     side: str = "right"
     forearm_deg: float | None = None
     scale: float = 1.0
+    forearm_cm: float = 70.0  # forearm and upper arm, out toward the giver's shoulder
 
 
 def _hand_to_world(pose: HandPose):
@@ -116,7 +117,7 @@ def hand_parts_world(pose: HandPose):
     forearm_dir = pose.forearm_deg if pose.forearm_deg is not None else pose.heading_deg + 180.0
     a = np.deg2rad(forearm_dir)
     wrist = f([[0.0, 0.8]])[0]
-    far = wrist + 40.0 * pose.scale * np.array([np.sin(a), np.cos(a)])
+    far = wrist + pose.forearm_cm * pose.scale * np.array([np.sin(a), np.cos(a)])
     parts.append(("forearm", _capsule(wrist, far, _FOREARM_WIDTH / 2 * pose.scale)))
     parts.append(("palm", f(_PALM)))
     thumb = f(_THUMB)
@@ -358,6 +359,6 @@ def recipient_hand_poses(style: SceneStyle) -> list[HandPose]:
         return []
     if style.arms == "above":
         return [HandPose(np.array([sx * 23.0, L + 45.0]), sx * 8.0, side="left" if sx < 0 else "right",
-                         forearm_deg=180.0 + sx * 8.0, scale=0.95) for sx in (-1, 1)]
+                         forearm_deg=180.0 + sx * 8.0, scale=0.95, forearm_cm=20.0) for sx in (-1, 1)]
     return [HandPose(np.array([sx * (hw + 8.5), -19.0]), 180.0 - sx * 4.0, side="right" if sx < 0 else "left",
-                     forearm_deg=0.0, scale=0.95) for sx in (-1, 1)]
+                     forearm_deg=0.0, scale=0.95, forearm_cm=20.0) for sx in (-1, 1)]

@@ -33,6 +33,11 @@ class PipelineConfig:
     beta: float = 2.0
     d_cutoff_hz: float = 1.0
     giver_frames: int = 3  # frames on the back before a hand counts as the giver's
+    # MediaPipe looks only at the back and this much around it (back-frame
+    # units): hands look bigger to its palm detector, and far-off hands (a
+    # bystander's, the recipient's above the head) stay out of its slots.
+    roi_margin_u: float = 0.3
+    roi_margin_v: float = 0.6
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
@@ -104,6 +109,7 @@ class Pipeline:
         self.zones: Zones = config.segmenter.zones
         self.config = config
         self._detector = detector
+        self._roi: tuple | None = None
         self._make_filter = one_euro_factory(config.min_cutoff_hz, config.beta, config.d_cutoff_hz)
         self.set_step(step)
         self.reset()
@@ -132,9 +138,30 @@ class Pipeline:
 
     # -- per frame -----------------------------------------------------------------------
 
+    def roi_px(self, frame_wh: tuple[int, int]) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1): the part of the frame the detector looks at: the back and a margin."""
+        if self._roi is None or self._roi[0] != frame_wh:
+            mu, mv = self.config.roi_margin_u, self.config.roi_margin_v
+            us, vs = np.linspace(-mu, 1 + mu, 13), np.linspace(-1 - mv, 1 + mv, 13)
+            edge = np.r_[np.c_[us, np.full(13, vs[0])], np.c_[us, np.full(13, vs[-1])],
+                         np.c_[np.full(13, us[0]), vs], np.c_[np.full(13, us[-1]), vs]]
+            pts = self.homography.to_image(edge)
+            pts = pts[np.all(np.isfinite(pts), axis=1)]
+            w, h = frame_wh
+            if len(pts) < 4:
+                box = (0, 0, w, h)
+            else:
+                x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+                x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+                box = (max(0, min(x0, w - 32)), max(0, min(y0, h - 32)), min(w, max(x1, 32)), min(h, max(y1, 32)))
+            self._roi = (frame_wh, box)
+        return self._roi[1]
+
     def process_frame(self, frame_bgr: NDArray[np.uint8], t_s: float) -> FrameResult:
         """Find the hands in a BGR frame and run everything after."""
-        hands = self.detector.detect(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        x0, y0, x1, y1 = self.roi_px((frame_bgr.shape[1], frame_bgr.shape[0]))
+        rgb = cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)
+        hands = self.detector.detect(rgb, offset_px=(x0, y0))
         return self.process_hands(hands, t_s)
 
     def process_hands(self, hands: list[HandObservation], t_s: float) -> FrameResult:

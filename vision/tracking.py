@@ -25,7 +25,9 @@ class DetectorConfig:
     """
 
     max_hands: int = 4
-    model_complexity: int = 1
+    # The lite models (0) found the rendered hands sooner and more often than
+    # the full ones in our samples, and run faster; 1 is there to compare.
+    model_complexity: int = 0
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
 
@@ -51,13 +53,18 @@ class HandDetector:
             min_tracking_confidence=config.min_tracking_confidence,
         )
 
-    def detect(self, frame_rgb: NDArray[np.uint8]) -> list[HandObservation]:
-        """Hands in one RGB frame (H, W, 3) uint8; an empty list when there are none."""
+    def detect(self, frame_rgb: NDArray[np.uint8], offset_px: tuple[int, int] = (0, 0)) -> list[HandObservation]:
+        """Hands in one RGB frame (H, W, 3) uint8; an empty list when there are none.
+
+        offset_px: where this frame's top-left corner lies in the full frame,
+        when it is a crop; the landmarks come back in full-frame pixels.
+        """
         h, w = frame_rgb.shape[:2]
         result = self._hands.process(frame_rgb)
         hands: list[HandObservation] = []
+        ox, oy = offset_px
         for i, lms in enumerate(result.multi_hand_landmarks or []):
-            pts = np.array([(p.x * w, p.y * h) for p in lms.landmark], dtype=np.float64)
+            pts = np.array([(p.x * w + ox, p.y * h + oy) for p in lms.landmark], dtype=np.float64)
             score = 1.0
             if result.multi_handedness and i < len(result.multi_handedness):
                 score = float(result.multi_handedness[i].classification[0].score)
