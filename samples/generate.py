@@ -140,7 +140,7 @@ class Script:
         return last.pose_at(min(t, last.t1))
 
 
-def effleurage_cycles(side, n, t0=0.4, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.33, out_v=0.8,
+def effleurage_cycles(side, n, t0=1.0, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.33, out_v=0.8,
                       lane_v=None):
     """The effleurage loop for one hand on side -1 (left) or +1 (right).
 
@@ -218,7 +218,7 @@ def clips() -> list[Clip]:
         Camera(180, 50, 100, 560), R.SceneStyle(seed=2, back_skin_bgr=SKIN["light"], sheet_bgr=(200, 170, 150),
                                                towel_bgr=(70, 70, 160), floor_bgr=(60, 60, 60))))
     # one hand mixing up and down strokes in the right lane, camera at the side
-    s = Script((0.08, 0.3), heading=0.0).hold(0.5, label=False)
+    s = Script((0.08, 0.3), heading=0.0).hold(1.0, label=False)
     for i, up in enumerate([True, False, True, False, True, False, True]):
         to = (0.85, 0.3) if up else (0.1, 0.3)
         s.move(to, 1.6 + 0.2 * (i % 3), expect=("ok",) if up else ("wrong_direction",)).hold(0.4, label=False)
@@ -233,8 +233,8 @@ def clips() -> list[Clip]:
         Camera(0, 55, 100, 580, roll_deg=4), R.SceneStyle(seed=4, back_skin_bgr=SKIN["dark"], arms="beside",
                                                         sheet_bgr=(150, 190, 160))))
     # fast and slow glides, one hand, 1280x720
-    s = Script((0.06, -0.8), heading=-25.0).hold(0.4, label=False)
-    for up_s in (0.7, 3.2, 0.8, 2.8):
+    s = Script((0.06, -0.8), heading=-25.0).hold(1.0, label=False)
+    for up_s in (0.55, 3.2, 0.6, 2.8):
         s.move((0.06, -0.3), 0.6, heading=0.0, role="transition")
         # 0.82 back lengths in 0.7 s is over the effleurage step's bound of 1.0 per second
         s.move((0.88, -0.3), up_s, expect=("too_fast",) if 0.82 / up_s > 1.0 else ("ok",))
@@ -242,12 +242,13 @@ def clips() -> list[Clip]:
         s.move((0.06, -0.8), 1.2, heading=-25.0, role="return")
     s.hold(0.4, label=False)
     out.append(Clip(
-        "fast_and_slow", "One hand gliding up the left lane, alternately fast (0.7 s) and slow (3 s). "
+        "fast_and_slow", "One hand gliding up the left lane, alternately fast (0.6 s, too fast for effleurage) "
+        "and slow (3 s). "
         "1280x720, camera at the foot, a little to the left.",
-        {"A": (s, "left", "deep")}, Camera(-20, 48, 95, 1100), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
+        {"A": (s, "left", "deep")}, Camera(-20, 48, 105, 1100, target_uv=(0.42, 0.0)), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
         frame_wh=(1280, 720)))
     # a long hold: trigger-point pressure, the hand still but for tremor
-    s = Script((0.06, 0.8), heading=30.0).hold(0.3, label=False)
+    s = Script((0.06, 0.8), heading=30.0).hold(1.0, label=False)
     s.move((0.62, 0.35), 1.6, heading=10.0, role="transition")
     s.hold(18.0, jitter_cm=0.25)
     s.move((0.9, 0.85), 1.0, heading=40.0, role="transition")
@@ -257,7 +258,7 @@ def clips() -> list[Clip]:
         {"A": (s, "right", "light")}, Camera(0, 40, 105, 600), R.SceneStyle(seed=6, arms="above",
                                                                             back_skin_bgr=SKIN["deep"], sheet_bgr=(235, 235, 240))))
     # friction: circles, then cross-fibre passes, on the left side
-    s = Script((0.06, -0.8), heading=-20.0).hold(0.3, label=False)
+    s = Script((0.06, -0.8), heading=-20.0).hold(1.0, label=False)
     s.move((0.45, -0.32), 1.4, heading=0.0, role="transition")
     s.circles(6, 0.045, 5.0)
     s.hold(0.5, label=False)
@@ -291,8 +292,10 @@ def _hard_script(side):
     s.hold(1.0, label=False)
     s.move((0.06, side * 0.8), 1.2, heading=side * 25.0, role="transition", label=False)
     s.hold(0.3, label=False)
-    for seg in effleurage_cycles(side, 2).segments[1:]:
-        s.segments.append(Segment(**{**seg.__dict__, "t0": seg.t0 + s.t - 0.4, "t1": seg.t1 + s.t - 0.4}))
+    more = effleurage_cycles(side, 2)
+    t_skip = more.segments[0].t1  # its opening rest is left out: the hands are already on the back
+    for seg in more.segments[1:]:
+        s.segments.append(Segment(**{**seg.__dict__, "t0": seg.t0 + s.t - t_skip, "t1": seg.t1 + s.t - t_skip}))
     s.t = s.segments[-1].t1
     return s
 
@@ -332,7 +335,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
                 R.draw_hand(img, H, pose, SKIN[skin])
                 lm_px = R.project(H, R.hand_landmarks_world(pose))
                 c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
-                visible = bool(0 <= c_px[0] < w and 0 <= c_px[1] < h)
+                palm = lm_px[list(R.PALM_CENTRE_IDS)]
+                visible = bool(np.all((palm >= 0) & (palm < (w, h))))  # the whole palm in the picture
                 for hand, t0, t1 in eff.get("occlude", []):
                     if hand == name and t0 <= t < t1:
                         visible = False

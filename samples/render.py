@@ -47,13 +47,22 @@ def _finger_points(base, angle_deg, lengths):
     return pts
 
 
+# Landmarks are joint centres, not where the skin shows a joint: the knuckle
+# (MCP) joints lie about 0.9 cm inside the palm from where the fingers part,
+# and the wrist landmark sits in the heel of the hand, 1 cm above the crease.
+_MCP_INSET_CM = 0.9
+_WRIST_INSET_CM = 1.0
+
+
 def right_hand_landmarks_cm() -> np.ndarray:
-    """(21, 2) landmark positions of the model right hand, in cm, wrist at origin."""
-    lm = [np.zeros(2)]
+    """(21, 2) landmark (joint centre) positions of the model right hand, in cm, wrist crease at origin."""
+    lm = [np.array([0.0, _WRIST_INSET_CM])]
     lm += [np.array(p, float) for p in _THUMB]
     for name in ("index", "middle", "ring", "pinky"):
         base, ang, lengths, _ = _FINGERS[name]
-        lm += _finger_points(base, ang, lengths)
+        pts = _finger_points(base, ang, lengths)
+        d = (pts[1] - pts[0]) / np.linalg.norm(pts[1] - pts[0])
+        lm += [pts[0] - _MCP_INSET_CM * d] + pts[1:]
     return np.array(lm)
 
 
@@ -203,10 +212,17 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
     total = np.zeros(roi.shape[:2], np.float32)
     covered = np.zeros(roi.shape[:2], np.uint8)
     color = np.zeros(roi.shape, np.float32)
+    rh, rw = roi.shape[:2]
     for kind, poly in parts:
         pts = np.round((project(H, poly) - off) * 4).astype(np.int32)  # 2 bits of subpixel precision
-        m = np.zeros(roi.shape[:2], np.uint8)
-        cv2.fillPoly(m, [pts], 255, lineType=cv2.LINE_AA, shift=2)
+        # work inside the part's own box (with a margin of background, so the
+        # distance transform sees the same edges as on the whole picture)
+        bx0, by0 = np.maximum(pts.min(axis=0) // 4 - 3, 0)
+        bx1, by1 = np.minimum(pts.max(axis=0) // 4 + 4, (rw, rh))
+        if bx1 <= bx0 or by1 <= by0:
+            continue
+        m = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
+        cv2.fillPoly(m, [pts - 4 * np.array([bx0, by0])], 255, lineType=cv2.LINE_AA, shift=2)
         radius = {"forearm": 2.6, "palm": 2.4, "finger": 0.85}[kind] * palm_scale
         s = shade_mask((m > 127).astype(np.uint8), radius)
         # diffuse shading, dark at the rim (a seam where fingers overlap the palm),
@@ -215,8 +231,9 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
         if kind == "forearm":
             tone = tone * 0.93
         a = (m.astype(np.float32) / 255.0)[..., None]
-        color = color * (1 - a) + tone * a
-        covered = np.maximum(covered, m)
+        sub = color[by0:by1, bx0:bx1]
+        sub[:] = sub * (1 - a) + tone * a
+        covered[by0:by1, bx0:bx1] = np.maximum(covered[by0:by1, bx0:bx1], m)
     m = np.zeros(roi.shape[:2], np.uint8)
     for poly in nails:
         pts = np.round((project(H, poly) - off) * 4).astype(np.int32)

@@ -28,3 +28,14 @@ def analysed(tmp_path_factory) -> dict[str, Path]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, clips))
 
+
+
+# Tables that tests want shown after the run (pytest captures prints of passing tests).
+REPORT_LINES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORT_LINES:
+        terminalreporter.section("scores against the sample labels")
+        for line in REPORT_LINES:
+            terminalreporter.write_line(line)

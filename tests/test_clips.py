@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from tests.conftest import REPORT_LINES
 from tests.helpers import labels_of, sample_clips
 from vision.scoring import format_table, load_landmarks, score_clip
 
@@ -26,12 +27,9 @@ def scores(analysed):
         frames = load_landmarks(folder / "landmarks.jsonl")
         out[name] = score_clip(labels_of(name), report, frames)
     rows = [s.row() for s in out.values()]
-    total = sum(s.matched for s in out.values())
-    print("\n" + format_table(rows))
-    print(f"matched strokes in all: {total}")
+    REPORT_LINES.extend(format_table(rows).splitlines())
     for s in out.values():
-        for d in s.unmatched_detail:
-            print(f"  {s.clip}: {d}")
+        REPORT_LINES.extend(f"  {s.clip}: {d}" for d in s.unmatched_detail)
     return out
 
 

@@ -15,10 +15,6 @@ from vision.backframe import CalibrationError
 EXIT_INPUT = 2
 
 
-class InputError(Exception):
-    pass
-
-
 def _progress_printer(name: str):
     tty = sys.stderr.isatty()
     last = [-1.0]
@@ -48,9 +44,13 @@ def cmd_analyze(args) -> int:
         calibration = _load_calibration(args.calibration, info.frame_wh)
         routine = find_routine(args.routine, args.routines_dir)
         step = routine.step(args.step) if args.step else routine.first_judged_step()
-    except (VideoError, CalibrationError, RoutineError, InputError) as e:
+    except (VideoError, CalibrationError, RoutineError) as e:
         return _fail(e)
     out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
     try:
         result = analyze(args.clip, calibration, step, routine=routine, out_dir=out, annotate=not args.no_video,
                          on_progress=None if args.quiet else _progress_printer(Path(args.clip).name))
@@ -68,14 +68,15 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def _load_calibration(path: str, frame_wh) -> "object":
+def _load_calibration(path: str, frame_wh):
     from vision.backframe import Calibration
 
     return Calibration.load(path, frame_wh=frame_wh)
 
 
 def _fail(e) -> int:
-    print(f"error: {e}".splitlines()[0] if "\n" not in str(e) else f"error: {e}", file=sys.stderr)
+    """One line on stderr (a routine's several problems each get their own line) and exit code 2."""
+    print(f"error: {e}", file=sys.stderr)
     return EXIT_INPUT
 
 

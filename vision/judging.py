@@ -61,6 +61,8 @@ def judge_active(step: Step, motion: ActiveMotion) -> Verdict | None:
     """A flag for a stroke still under way, or None while it looks fine or is too short to tell."""
     if step.technique == "instruction" or motion.distance < step.flag_after:
         return None
+    if motion.direction == "lateral":
+        return None  # moving across (leaving the spine, heading for the outer edge): judged when it ends
     bad = _place_verdicts(step, motion.lane) or _direction_verdicts(step, motion.direction, motion.lane)
     return bad[0] if bad else None
 

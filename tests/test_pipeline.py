@@ -1,0 +1,110 @@
+"""The pipeline after detection, on synthetic hands placed through the calibration
+(no MediaPipe): who counts as the giver, live flags, re-judging."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.test_tracking import hand
+from vision.backframe import Calibration
+from vision.pipeline import Pipeline
+from vision.routines import find_routine
+
+FPS = 30.0
+# an oblique view: the far (top) end of the back is narrower
+CAL = Calibration(base_left=(120.0, 430.0), base_right=(520.0, 430.0), top_right=(450.0, 90.0),
+                  top_left=(190.0, 90.0))
+STEP = find_routine("swedish").step("effleurage")
+
+
+def min_jerk(tau):
+    tau = np.clip(tau, 0, 1)
+    return tau ** 3 * (10 - 15 * tau + 6 * tau ** 2)
+
+
+def run(paths_uv, extra_px=(), drop=lambda i, k: False):
+    """paths_uv: per hand, an (N, 2) array of (u, v) per frame; extra_px: fixed hands in pixels."""
+    p = Pipeline(CAL, STEP)
+    results = []
+    n = len(paths_uv[0])
+    for i in range(n):
+        hands = [hand(p.homography.to_image(path[i])[0]) for k, path in enumerate(paths_uv) if not drop(i, k)]
+        hands += [hand(px) for px in extra_px]
+        results.append(p.process_hands(hands, i / FPS))
+    results.append(p.finish())
+    return p, results
+
+
+def glide(u0, u1, v, dur, rest=0.5):
+    t = np.arange(0, dur + 2 * rest, 1 / FPS)
+    u = u0 + (u1 - u0) * min_jerk((t - rest) / dur)
+    return np.c_[u, np.full_like(u, v)]
+
+
+def test_a_down_stroke_in_a_lane_is_flagged_while_it_moves():
+    p, results = run([glide(0.9, 0.1, 0.3, 2.0)])
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert len(strokes) == 1
+    je = strokes[0]
+    assert [v.name for v in je.verdicts] == ["wrong_direction"]
+    assert je.event.t_start < je.flagged_at < je.event.t_start + 0.5 * je.event.duration_s
+    raised = [f for r in results for f in r.flags]
+    assert len(raised) == 1 and raised[0].verdict.name == "wrong_direction" and raised[0].t_s == je.flagged_at
+
+
+def test_an_up_stroke_and_a_return_are_not_flagged():
+    path = np.r_[glide(0.1, 0.9, 0.3, 2.0), glide(0.9, 0.1, 0.8, 1.5)[1:]]
+    p, results = run([path])
+    assert [je.event.direction for je in p.events if je.event.kind == "stroke"][:1] == ["up"]
+    assert all(je.ok for je in p.events), [(je.event.direction, je.event.lane, je.verdicts) for je in p.events]
+    assert not any(r.flags for r in results)
+
+
+def test_hands_off_the_back_are_not_the_givers():
+    # the recipient's hands resting beside the hips, and a bystander's hand moving about off the back
+    recipient = [(60.0, 460.0), (580.0, 460.0)]
+    p, results = run([glide(0.1, 0.9, -0.3, 2.0)], extra_px=recipient)
+    givers = {hs.hand for r in results for hs in r.hands if hs.hand is not None}
+    assert givers == {0}
+    # (the giver's own hand counts only after a few frames on the back)
+    others = [hs for r in results[10:] for hs in r.hands if hs.hand is None]
+    assert others and all(np.min(np.linalg.norm(np.array(recipient) - hs.contact_px, axis=1)) < 1 for hs in others)
+    assert len([je for je in p.events if je.event.kind == "stroke"]) == 1
+
+
+def test_a_hand_missing_for_a_moment_is_the_same_hand():
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0)], drop=lambda i, k: 35 <= i < 50)  # half a second unseen mid-stroke
+    assert {je.hand for je in p.events} == {0}
+    assert len([je for je in p.events if je.event.kind == "stroke"]) == 1
+
+
+def test_two_hands_each_get_their_own_strokes():
+    p, _ = run([glide(0.1, 0.9, -0.3, 2.0), glide(0.9, 0.1, 0.3, 2.0)])
+    by_hand = {}
+    for je in p.events:
+        by_hand.setdefault(je.hand, []).append((je.event.direction, je.event.lane, je.ok))
+    assert sorted(by_hand.values()) == [[("down", "right", False)], [("up", "left", True)]]
+
+
+def test_rejudging_the_same_hands_gives_the_same_verdicts():
+    path = np.r_[glide(0.9, 0.1, 0.3, 2.0), glide(0.1, 0.9, 0.3, 2.0)[1:]]
+    a, _ = run([path])
+    b, _ = run([path])
+    sig = lambda p: [(je.event.t_start, je.event.t_end, je.flagged_at, [v.name for v in je.verdicts]) for je in p.events]
+    assert sig(a) == sig(b)
+    assert [je.event.kind for je in a.events] == ["stroke", "hold", "stroke"]
+
+
+def test_time_must_increase():
+    p = Pipeline(CAL, STEP)
+    p.process_hands([], 1.0)
+    with pytest.raises(ValueError, match="timestamps must increase"):
+        p.process_hands([], 0.5)
+
+
+def test_detector_region_covers_the_back_and_stays_in_the_frame():
+    p = Pipeline(CAL, STEP)
+    x0, y0, x1, y1 = p.roi_px((640, 480))
+    corners = CAL.corners_px()
+    assert 0 <= x0 < corners[:, 0].min() and corners[:, 0].max() < x1 <= 640
+    assert 0 <= y0 < corners[:, 1].min() and y1 == 480
