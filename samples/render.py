@@ -208,7 +208,6 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
     palm_px = project(H, parts[1][1]) - off
     palm_scale = np.linalg.norm(palm_px.max(axis=0) - palm_px.min(axis=0)) / 12.0  # px per cm, roughly
     skin = np.array(skin_bgr, float) * light
-    highlight = np.array([38.0, 40.0, 44.0]) * light
     total = np.zeros(roi.shape[:2], np.float32)
     covered = np.zeros(roi.shape[:2], np.uint8)
     color = np.zeros(roi.shape, np.float32)
@@ -225,9 +224,11 @@ def draw_hand(img: np.ndarray, H: np.ndarray, pose: HandPose, skin_bgr, light=1.
         cv2.fillPoly(m, [pts - 4 * np.array([bx0, by0])], 255, lineType=cv2.LINE_AA, shift=2)
         radius = {"forearm": 2.6, "palm": 2.4, "finger": 0.85}[kind] * palm_scale
         s = shade_mask((m > 127).astype(np.uint8), radius)
-        # diffuse shading, dark at the rim (a seam where fingers overlap the palm),
-        # plus a soft highlight along the middle so dark skin keeps its relief
-        tone = (0.42 + 0.58 * s)[..., None] * skin + (s ** 4)[..., None] * highlight
+        # gentle shading, a little darker at the rim (a seam where fingers overlap
+        # the palm). Stronger shading or a highlight made MediaPipe miss more
+        # hands, dark ones most: 38 of 45 poses found at this setting, 14 with
+        # the rim at 0.42 and a highlight.
+        tone = (0.85 + 0.15 * s)[..., None] * skin
         if kind == "forearm":
             tone = tone * 0.93
         a = (m.astype(np.float32) / 255.0)[..., None]
