@@ -108,3 +108,22 @@ def test_detector_region_covers_the_back_and_stays_in_the_frame():
     corners = CAL.corners_px()
     assert 0 <= x0 < corners[:, 0].min() and corners[:, 0].max() < x1 <= 640
     assert 0 <= y0 < corners[:, 1].min() and y1 == 480
+
+
+def test_a_flag_belongs_to_its_own_stroke_not_the_one_before():
+    """A stroke starts at the sample where the previous one ended; a live flag raised on the
+    later stroke must not be pinned on the earlier one, even when that one is judged later
+    (lateral passes wait to see whether cross-fibre friction follows)."""
+    from vision.judging import Verdict
+    from vision.pipeline import _Giver
+    from vision.strokes import MotionEvent, SegmenterConfig
+
+    p = Pipeline(CAL, STEP)
+    g = _Giver(0, lambda: None, SegmenterConfig())
+    g.live[6.733] = (7.567, Verdict("on_spine", "on the spine"))  # raised on the stroke starting at 6.733
+    ts = np.linspace(6.133, 6.733, 19)
+    lateral = MotionEvent("stroke", 0, 6.133, 6.733, ts, np.c_[np.full(19, 0.06), np.linspace(-0.8, -0.05, 19)],
+                          "lateral", "left", 0.27, 0.45)
+    (je,) = p._judge(g, [lateral])
+    assert [v.name for v in je.verdicts] == ["ok"] and je.flagged_at is None
+    assert 6.733 in g.live, "the later stroke's flag must stay for it"

@@ -230,8 +230,10 @@ class Pipeline:
         for ev in events:
             verdicts = judge_event(self.step, ev)
             # live flags raised on this event (or on the passes it is made of)
-            raised = sorted((ft, v) for start, (ft, v) in g.live.items() if ev.t_start <= start <= ev.t_end)
-            for start in [s for s in g.live if s <= ev.t_end]:
+            # (a stroke starts at the sample where the one before it ended: that
+            # boundary belongs to the later one)
+            raised = sorted((ft, v) for start, (ft, v) in g.live.items() if ev.t_start <= start < ev.t_end)
+            for start in [s for s in g.live if s < ev.t_end]:
                 del g.live[start]
             for _, v in raised:
                 if all(x.name != v.name for x in verdicts):

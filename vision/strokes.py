@@ -213,7 +213,7 @@ class HandSegmenter:
             elif speed > 2.0 * vmin + cfg.stop_speed:
                 # speeding up again out of the valley: a new motion began there
                 return out + self._end_motion(self._lagged(self._valley), moving_on=True)
-        if self._pending and self._valley is None:
+        if self._pending:
             act = self.active()
             if act is not None and act.direction != "lateral" and act.distance >= cfg.min_stroke_distance:
                 out += self._flush_pending()
