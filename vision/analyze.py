@@ -58,6 +58,7 @@ class _Outputs:
         self._landmarks = open(out_dir / "landmarks.jsonl", "w")
         self._q: queue.Queue = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
+        self.cpu_s = 0.0  # CPU time this thread spent drawing, encoding and writing
         self._thread = threading.Thread(target=self._run, name="analysis-outputs", daemon=True)
         self._thread.start()
 
@@ -72,6 +73,8 @@ class _Outputs:
             self._error = e
             while self._q.get() is not None:  # drain so the producer never blocks
                 pass
+        finally:
+            self.cpu_s = time.thread_time()
 
     def put(self, i: int, frame, result) -> None:
         self._q.put((i, frame, result))
