@@ -67,12 +67,13 @@ def test_h264_round_trip_frames_times_and_content(tmp_path: Path) -> None:
         assert mean_abs_error(frame_bgr, gradient_bgr(i)) < MAX_MEAN_ABS_ERROR, f"frame {i}"
 
 
-def test_h264_file_plays_in_chromium_main_yuv420p_faststart(tmp_path: Path) -> None:
+def test_h264_file_plays_in_chromium_yuv420p_faststart(tmp_path: Path) -> None:
     path = write_clip(tmp_path / "clip.mp4", n_frames=10)
     with av.open(str(path)) as container:
         codec = container.streams.video[0].codec_context
         assert codec.name == "h264"
-        assert codec.profile == "Main"
+        # what every browser decodes: the ultrafast preset gives Constrained Baseline, the others Main
+        assert codec.profile in ("Constrained Baseline", "Main")
         assert codec.pix_fmt == "yuv420p"
     data = path.read_bytes()
     assert 0 <= data.find(b"moov") < data.find(b"mdat"), "moov must come first (faststart)"
