@@ -248,10 +248,10 @@ def clips() -> list[Clip]:
         {"A": (s, "left", "deep")}, Camera(-20, 48, 105, 1100, target_uv=(0.42, 0.0)), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
         frame_wh=(1280, 720)))
     # a long hold: trigger-point pressure, the hand still but for tremor
-    s = Script((0.06, 0.8), heading=30.0).hold(1.0, label=False)
-    s.move((0.62, 0.35), 1.6, heading=10.0, role="transition")
+    s = Script((0.06, 0.8), heading=30.0).hold(0.5, label=False)
+    s.move((0.62, 0.35), 1.0, heading=10.0, role="transition")
     s.hold(18.0, jitter_cm=0.25)
-    s.move((0.9, 0.85), 1.0, heading=40.0, role="transition")
+    s.move((0.9, 0.85), 0.5, heading=40.0, role="transition")
     out.append(Clip(
         "hold_18s", "An 18 s trigger-point hold on the right side of the upper back with only hand tremor. "
         "The recipient's arms rest above the head, their hands in view.",
@@ -292,7 +292,7 @@ def _hard_script(side):
     s.hold(1.0, label=False)
     s.move((0.06, side * 0.8), 1.2, heading=side * 25.0, role="transition", label=False)
     s.hold(0.3, label=False)
-    more = effleurage_cycles(side, 2)
+    more = effleurage_cycles(side, 1)
     t_skip = more.segments[0].t1  # its opening rest is left out: the hands are already on the back
     for seg in more.segments[1:]:
         s.segments.append(Segment(**{**seg.__dict__, "t0": seg.t0 + s.t - t_skip, "t1": seg.t1 + s.t - t_skip}))
@@ -319,7 +319,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
     paths = {name: [] for name in clip.hands}
     eff = clip.effects
     out_dir.mkdir(parents=True, exist_ok=True)
-    with H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24) as writer:
+    # the slow preset keeps the committed clips small (they are read far more often than written)
+    with H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24, preset="slow") as writer:
         for i in range(n_frames):
             t = i / clip.fps
             img = background.copy()
@@ -422,10 +423,11 @@ def _events(clip: Clip, paths: dict) -> list[dict]:
                 continue
             f0, f1 = int(round(s.t0 * clip.fps)), int(round(s.t1 * clip.fps)) - 1
             # scored: false marks a stretch the scores ignore: lifting in and out of
-            # view, or a hand hidden for most of the event
+            # view, or a hand hidden for more than a fifth of the event (its start
+            # or end cannot be seen, so neither can its timing)
             seen = float(visible[f0:f1 + 1].mean()) if f1 >= f0 else 1.0
             ev = {"hand": name, "frame_start": f0, "frame_end": f1, "t_start": round(s.t0, 3), "t_end": round(s.t1, 3),
-                  "scored": bool(s.label and seen >= 0.5), "visible": round(seen, 3)}
+                  "scored": bool(s.label and seen >= 0.8), "visible": round(seen, 3)}
             if s.kind == "move":
                 du, dv = s.p1[0] - s.p0[0], s.p1[1] - s.p0[1]
                 dist = float(np.hypot(du, dv * ASPECT))

@@ -72,10 +72,23 @@ def test_hands_off_the_back_are_not_the_givers():
     assert len([je for je in p.events if je.event.kind == "stroke"]) == 1
 
 
-def test_a_hand_missing_for_a_moment_is_the_same_hand():
-    p, _ = run([glide(0.1, 0.9, 0.3, 2.0)], drop=lambda i, k: 35 <= i < 50)  # half a second unseen mid-stroke
+def test_a_hand_missing_for_a_moment_is_the_same_hand_and_stroke():
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0)], drop=lambda i, k: 35 <= i < 42)  # a quarter second unseen mid-stroke
     assert {je.hand for je in p.events} == {0}
     assert len([je for je in p.events if je.event.kind == "stroke"]) == 1
+
+
+def test_a_hand_hidden_across_the_end_of_a_stroke_comes_back_to_a_new_one():
+    # up the lane, then out to the edge; the hand is hidden from the last third of
+    # the glide to partway through the move out: two strokes, not one joined across the gap
+    path = np.r_[glide(0.1, 0.9, 0.3, 2.0, rest=0.3), np.c_[np.full(30, 0.9), 0.3 + 0.5 * min_jerk(np.linspace(0, 1, 30))],
+                 np.tile([[0.9, 0.8]], (15, 1))]
+    p, _ = run([path], drop=lambda i, k: 55 <= i < 85)  # glide ends at frame 69, the move out starts at 78
+    strokes = [je.event for je in p.events if je.event.kind == "stroke"]
+    assert [e.direction for e in strokes] == ["up", "lateral"]
+    # the glide ends where the hand was last seen, not stretched over the gap
+    assert strokes[0].t_end == pytest.approx(54 / FPS) and strokes[1].t_start >= 85 / FPS
+    assert {je.hand for je in p.events} == {0}
 
 
 def test_two_hands_each_get_their_own_strokes():

@@ -33,6 +33,10 @@ class PipelineConfig:
     beta: float = 2.0
     d_cutoff_hz: float = 1.0
     giver_frames: int = 3  # frames on the back before a hand counts as the giver's
+    # A hand unseen longer than this (hidden, or MediaPipe lost it) comes back
+    # to a fresh start: what it did meanwhile is unknown, so the motion it was
+    # in ends where it was last seen rather than being joined to the new one.
+    resume_gap_s: float = 0.3
     # MediaPipe looks only at the back and this much around it (back-frame
     # units): hands look bigger to its palm detector, and far-off hands (a
     # bystander's, the recipient's above the head) stay out of its slots.
@@ -97,6 +101,7 @@ class _Giver:
         self.segmenter = HandSegmenter(hand, seg_config)
         self.live: dict[float, tuple[float, Verdict]] = {}  # stroke start -> (flag time, verdict)
         self.uv: NDArray[np.float64] | None = None
+        self.last_t: float | None = None
 
 
 class Pipeline:
@@ -210,6 +215,10 @@ class Pipeline:
                 return HandState(tr.id, None, tr.observation, tr.contact_px, None)
         if not np.all(np.isfinite(uv_raw)):
             return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv)
+        if g.last_t is not None and t_s - g.last_t > self.config.resume_gap_s:
+            finished += self._judge(g, g.segmenter.flush())
+            g.filter.reset()
+        g.last_t = t_s
         g.uv = g.filter.update(t_s, uv_raw)
         finished += self._judge(g, g.segmenter.update(t_s, g.uv))
         act = g.segmenter.active()
