@@ -1,4 +1,9 @@
-"""The command line: ``python -m vision analyze CLIP --calibration CAL.json --out DIR``.
+"""The command line.
+
+- ``python -m vision analyze CLIP --calibration CAL.json --out DIR``: judge a clip;
+- ``python -m vision routines check [FILE...]``: validate routine files (default:
+  every routine in the routine folders), one line per file, exit 2 if any is bad;
+- ``python -m vision routines show NAME``: a routine's steps, readable in a terminal.
 
 Every mistake in the input (a missing or corrupt video, a bad calibration, an
 unknown routine or step) ends with one line on stderr and exit code 2, never a
@@ -7,7 +12,10 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 from vision.backframe import CalibrationError
@@ -68,6 +76,110 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+def _check_routines_dir(routines_dir: str | None) -> str | None:
+    """An error message when ``--routines-dir`` names no folder (a typo would otherwise hide its routines)."""
+    if routines_dir and not Path(routines_dir).is_dir():
+        return f"--routines-dir {routines_dir}: no such folder"
+    return None
+
+
+def cmd_routines_check(args) -> int:
+    from vision.routines import ROUTINES_ENV, RoutineError, find_routine_path, load_routine, routine_files
+
+    if (problem := _check_routines_dir(args.routines_dir)):
+        return _fail(problem)
+    env_dir = os.environ.get(ROUTINES_ENV)
+    if not args.files and env_dir and not Path(env_dir).is_dir():
+        print(f"warning: {ROUTINES_ENV} names {env_dir}, which is not a folder", file=sys.stderr)
+    if args.files:
+        paths: list = []
+        for f in args.files:
+            d = Path(f)
+            if d.is_dir():
+                paths += sorted(x for x in d.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file())
+            else:
+                paths.append(f)
+    else:
+        paths = routine_files(args.routines_dir)
+        if not paths:
+            return _fail("no routine files (*.yaml) in the routine folders; name files to check")
+    bad = 0
+    for f in paths:
+        try:
+            path = find_routine_path(f, args.routines_dir)
+            routine = load_routine(path)
+        except RoutineError as e:
+            bad += 1
+            for line in str(e).splitlines():
+                print(f"bad {line}")
+            continue
+        n = len(routine.steps)
+        print(f"ok  {path.name}: {routine.name}, {n} step{'' if n == 1 else 's'}")
+    return EXIT_INPUT if bad else 0
+
+
+def _bounds_text(b, unit: str) -> str:
+    if b.min is not None and b.max is not None:
+        return f"{b.min:g} to {b.max:g} {unit}"
+    return f"at least {b.min:g} {unit}" if b.min is not None else f"at most {b.max:g} {unit}"
+
+
+def format_routine(routine, source: Path | None = None, width: int = 80) -> str:
+    """A routine as text for a terminal: name, description, then each step's fields, ``width`` columns wide."""
+    label_w = 14
+
+    def field(label: str, text: str) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=f"   {label:<{label_w}}",
+                             subsequent_indent=" " * (3 + label_w)) or [f"   {label}"]
+
+    n = len(routine.steps)
+    head = f"{routine.name}" + (f"  ({source})" if source else "")
+    lines = [head, "=" * min(len(head), width)]
+    if routine.description:
+        lines += textwrap.wrap(routine.description, width)
+    lines.append(f"{n} step{'' if n == 1 else 's'}")
+    for i, st in enumerate(routine.steps, 1):
+        lines += ["", f"{i}. {st.id}: {st.title}"]
+        if st.technique == "instruction":
+            lines += field("technique", "instruction (nothing is judged)")
+        else:
+            lines += field("technique", st.technique)
+            lines += field("hands", st.hands)
+            lanes = ", ".join(st.lanes) + (f" (returns: {', '.join(st.return_lanes)})" if st.return_lanes else "")
+            lines += field("lanes", lanes)
+            lines += field("direction", st.direction)
+            lines += field("contact", st.contact)
+        if st.repetitions is not None:
+            lines += field("repetitions", str(st.repetitions))
+        if st.duration_s is not None:
+            lines += field("duration", f"{st.duration_s:g} s")
+        for label, bounds, unit in (("speed", st.speed, "back lengths/s"), ("hold", st.hold_s, "s"),
+                                    ("circle radius", st.circle_radius, "back lengths")):
+            if bounds.is_set():
+                lines += field(label, _bounds_text(bounds, unit))
+        lines += field("instruction", st.instruction)
+    return "\n".join(lines)
+
+
+def cmd_routines_show(args) -> int:
+    from vision.routines import RoutineError, find_routine_path, load_routine
+
+    if (problem := _check_routines_dir(args.routines_dir)):
+        return _fail(problem)
+    try:
+        path = find_routine_path(args.name, args.routines_dir)
+        routine = load_routine(path)
+    except RoutineError as e:
+        return _fail(e)
+    try:
+        source = path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        source = path
+    width = max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
+    print(format_routine(routine, source, width))
+    return 0
+
+
 def _load_calibration(path: str, frame_wh):
     from vision.backframe import Calibration
 
@@ -94,6 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")
     a.add_argument("--quiet", action="store_true", help="no progress")
     a.set_defaults(func=cmd_analyze)
+
+    r = sub.add_parser("routines", help="check routine files, or show a routine's steps")
+    rsub = r.add_subparsers(dest="routines_command", metavar="{check,show}", required=True)
+    c = rsub.add_parser("check", help="validate routine files; one line per file; exit code 2 if any is bad")
+    c.add_argument("files", nargs="*", metavar="FILE",
+                   help="routine files, folders of them or routine names (default: every routine in the routine "
+                        "folders: routines/, $STROKE_COACH_ROUTINES and --routines-dir)")
+    c.add_argument("--routines-dir", help="an extra folder of routines")
+    c.set_defaults(func=cmd_routines_check)
+    s = rsub.add_parser("show", help="print a routine's name, description and steps")
+    s.add_argument("name", metavar="NAME", help="routine name (swedish, ...) or YAML file")
+    s.add_argument("--routines-dir", help="an extra folder of routines")
+    s.set_defaults(func=cmd_routines_show)
     return ap
 
 

@@ -4,15 +4,30 @@ A routine is a list of steps; a step says what the hands should do (the
 technique, the lanes, the direction, the contact point, how many repetitions)
 and what bounds apply. Loading reports every problem with the file, the step
 and the field, so a typo is found in one go.
+
+Units: speeds in back lengths per second, hold times in seconds, circle radii
+in back lengths (a 3 cm circle on a 56 cm back is about 0.05).
+
+Per-technique defaults (``TECHNIQUE_DEFAULTS``) fill what a step leaves out,
+before validation, so a teacher writes only what differs:
+
+- a field the step does not give (``direction``, ``return_lanes``, ...) takes
+  the technique's default; a field it gives always wins, whatever its value;
+- bounds (``speed``, ``hold_s``, ``circle_radius``) are filled per threshold:
+  ``speed: {min: 0.2}`` on an effleurage step keeps the default ``max: 1.0``.
+  ``max: null`` (or ``speed: null`` for both) drops a default threshold; a
+  default that contradicts a threshold the step gives (``hold_s: {min: 5}`` on
+  a press, whose default max is 3) is left out rather than refused.
 """
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ROUTINES_DIR = Path(__file__).resolve().parent.parent / "routines"
 ROUTINES_ENV = "STROKE_COACH_ROUTINES"  # an extra folder of routines (a teacher's own)
@@ -23,6 +38,19 @@ Lane = Literal["left", "right", "spine", "outside"]
 Direction = Literal["up", "down", "any", "lateral"]
 Contact = Literal["palm", "thumb", "fingertips", "knuckles"]
 Hands = Literal["both", "either", "one"]
+
+BOUNDS_FIELDS = ("speed", "hold_s", "circle_radius")
+
+# What a step of each technique gets for the fields it leaves out (see the module docstring).
+# Speeds in back lengths/s, hold times in s, circle radii in back lengths.
+TECHNIQUE_DEFAULTS: dict[str, dict] = {
+    "effleurage": {"direction": "up", "return_lanes": ["outside"], "speed": {"max": 1.0}},
+    "deep_stroke": {"speed": {"max": 0.25}},
+    "press": {"direction": "up", "hold_s": {"min": 1, "max": 3}},
+    "hold": {"hold_s": {"min": 15, "max": 30}},
+    "friction": {"circle_radius": {"min": 0.02, "max": 0.12}},
+    "cross_fiber": {"direction": "lateral"},
+}
 
 
 class RoutineError(ValueError):
@@ -36,6 +64,51 @@ class _Frozen(BaseModel):
 class Bounds(_Frozen):
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}; swap them")
+        return self
+
+    def is_set(self) -> bool:
+        return self.min is not None or self.max is not None
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _fill_bounds(given, default: dict):
+    """``given`` (a step's bounds as written) completed with ``default``'s thresholds it leaves out."""
+    if given is None:
+        return {}  # `speed: null`: no bounds at all, the defaults' included
+    if not isinstance(given, dict):
+        return given  # not a mapping: validation says so
+    filled = dict(given)
+    for key, value in default.items():
+        if key in filled:
+            continue
+        other = filled.get("max" if key == "min" else "min")
+        if _is_number(other) and ((key == "min" and value > other) or (key == "max" and value < other)):
+            continue  # the default would contradict what the step gives: the step wins
+        filled[key] = value
+    return filled
+
+
+def apply_defaults(step: dict) -> dict:
+    """A step's raw mapping with its technique's defaults filled in where it leaves fields out."""
+    defaults = TECHNIQUE_DEFAULTS.get(step.get("technique")) if isinstance(step.get("technique"), str) else None
+    filled = dict(step)
+    for key in BOUNDS_FIELDS:
+        if key in filled and filled[key] is None:
+            filled[key] = {}
+    for key, value in (defaults or {}).items():
+        if key not in filled:
+            filled[key] = copy.deepcopy(value)  # the table itself is never handed out
+        elif key in BOUNDS_FIELDS:
+            filled[key] = _fill_bounds(step[key], value)
+    return filled
 
 
 class Step(_Frozen):
@@ -51,8 +124,14 @@ class Step(_Frozen):
     repetitions: int | None = Field(default=None, ge=1)
     duration_s: float | None = Field(default=None, gt=0)
     speed: Bounds = Bounds()  # back lengths per second
-    hold_s: Bounds = Bounds()
+    hold_s: Bounds = Bounds()  # seconds
+    circle_radius: Bounds = Bounds()  # back lengths (friction circles)
     flag_after: float = Field(default=0.1, gt=0)  # back lengths a stroke covers before a live flag
+
+    @model_validator(mode="before")
+    @classmethod
+    def _technique_defaults(cls, data):
+        return apply_defaults(data) if isinstance(data, dict) else data
 
     @field_validator("lanes", "return_lanes", mode="before")
     @classmethod
@@ -97,6 +176,8 @@ def _message(err: dict) -> str:
         return "is not a known field (check its spelling)"
     if typ == "missing":
         return "is missing"
+    if typ == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
     return f"{err['msg'].lower()} (got {value!r})"
 
 
@@ -149,14 +230,28 @@ def routine_dirs(extra: str | Path | None = None) -> list[Path]:
     return dirs
 
 
-def find_routine(name_or_path: str | Path, extra_dir: str | Path | None = None) -> Routine:
-    """A routine by file path, or by name (``swedish``) in the routine folders."""
+def routine_files(extra_dir: str | Path | None = None) -> list[Path]:
+    """Every routine file (``*.yaml``, ``*.yml``) in the routine folders, folder by folder, sorted by name."""
+    files: list[Path] = []
+    for d in routine_dirs(extra_dir):
+        if d.is_dir():
+            files += sorted(f for f in d.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+    return files
+
+
+def find_routine_path(name_or_path: str | Path, extra_dir: str | Path | None = None) -> Path:
+    """The file of a routine given by path, or by name (``swedish``) in the routine folders (first found)."""
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        return load_routine(p)
+        return p
     for d in routine_dirs(extra_dir):
         for ext in (".yaml", ".yml"):
             if (d / f"{name_or_path}{ext}").exists():
-                return load_routine(d / f"{name_or_path}{ext}")
-    known = sorted({f.stem for d in routine_dirs(extra_dir) if d.is_dir() for f in d.glob("*.y*ml")})
+                return d / f"{name_or_path}{ext}"
+    known = sorted({f.stem for f in routine_files(extra_dir)})
     raise RoutineError(f"no routine named '{name_or_path}'; known: {', '.join(known) or 'none'}")
+
+
+def find_routine(name_or_path: str | Path, extra_dir: str | Path | None = None) -> Routine:
+    """A routine by file path, or by name (``swedish``) in the routine folders."""
+    return load_routine(find_routine_path(name_or_path, extra_dir))
