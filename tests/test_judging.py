@@ -170,3 +170,62 @@ def test_hold_shorter_than_bound_is_flagged():
                                   "hold_s": EFF.hold_s.model_copy(update={"min": 15.0})})
     hold = stroke(None, "left", speed=0.0, kind="hold")  # 1 s long
     assert names(judge_event(step, hold)) == ["hold_too_short"]
+
+
+# --- techniques beyond effleurage ---------------------------------------------------
+
+def event(kind: str, lane: str = "left", u: float = 0.5, direction=None, distance: float = 0.1,
+          duration_s: float = 2.0, count: int = 0) -> MotionEvent:
+    v0 = {"left": -0.3, "right": 0.3, "spine": 0.0, "outside": 0.8}[lane]
+    times_s = np.linspace(0.0, duration_s, 21)
+    path_back = np.tile([u, v0], (21, 1))
+    return MotionEvent(kind=kind, track=0, t_start=0.0, t_end=duration_s, times_s=times_s, path_back=path_back,
+                       direction=direction, lane=lane, distance=distance, speed=distance / duration_s, count=count)
+
+
+FRICTION = ROUTINE.step("friction")
+PETRISSAGE = ROUTINE.step("petrissage")
+SHIATSU = load_routine(ROUTINES_DIR / "shiatsu.yaml")
+PRESS = SHIATSU.step("palm_presses")
+CROSS = load_routine(ROUTINES_DIR / "deep_tissue.yaml").step("cross_fiber")
+
+
+def test_friction_circles_are_ok_and_straight_rubbing_is_not_circular():
+    assert names(judge_event(FRICTION, event("circles", count=5))) == ["ok"]
+    assert names(judge_event(FRICTION, event("cross_fiber", direction="lateral", count=8))) == ["not_circular"]
+    assert names(judge_event(FRICTION, event("stroke", direction="up", distance=0.1))) == ["not_circular"]
+    # a longer stroke is the hand moving on to the next spot
+    assert names(judge_event(FRICTION, event("stroke", direction="up", distance=0.4))) == ["ok"]
+
+
+def test_cross_fibre_goes_across_not_along():
+    assert names(judge_event(CROSS, event("cross_fiber", direction="lateral", count=8))) == ["ok"]
+    v = judge_event(CROSS, event("stroke", direction="down", distance=0.12))
+    assert names(v) == ["wrong_direction"] and "across" in v[0].message
+
+
+def test_petrissage_on_the_outer_edge_is_outside_lane_and_on_the_spine_is_on_spine():
+    assert names(judge_event(PETRISSAGE, event("stroke", lane="left", direction="up"))) == ["ok"]
+    assert names(judge_event(PETRISSAGE, event("stroke", lane="outside", direction="up"))) == ["outside_lane"]
+    assert names(judge_event(PETRISSAGE, event("stroke", lane="spine", direction="up"))) == ["on_spine"]
+
+
+def test_effleurage_returns_on_the_outer_edge_are_not_outside_lane():
+    assert names(judge_event(EFF, event("stroke", lane="outside", direction="down", distance=0.7))) == ["ok"]
+
+
+def test_shiatsu_presses_climb_and_a_press_lower_down_is_flagged():
+    first = event("hold", u=0.3, duration_s=2.0)
+    higher = event("hold", u=0.4, duration_s=2.0)
+    lower = event("hold", u=0.2, duration_s=2.0)
+    assert names(judge_event(PRESS, first)) == ["ok"]
+    assert names(judge_event(PRESS, higher, previous=first)) == ["ok"]
+    v = judge_event(PRESS, lower, previous=first)
+    assert names(v) == ["wrong_direction"] and "toward the hips" in v[0].message
+    assert names(judge_event(PRESS, event("hold", u=0.31), previous=first)) == ["ok"]  # the same point again
+
+
+def test_shiatsu_press_too_short_too_long_and_on_the_spine():
+    assert names(judge_event(PRESS, event("hold", duration_s=0.5))) == ["hold_too_short"]
+    assert names(judge_event(PRESS, event("hold", duration_s=5.0))) == ["hold_too_long"]
+    assert names(judge_event(PRESS, event("hold", lane="spine", duration_s=2.0))) == ["on_spine"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from vision.routines import Step
 from vision.strokes import ActiveMotion, MotionEvent
 
@@ -67,11 +69,43 @@ def judge_active(step: Step, motion: ActiveMotion) -> Verdict | None:
     return bad[0] if bad else None
 
 
-def judge_event(step: Step, event: MotionEvent) -> list[Verdict]:
-    """Verdicts for a finished event; ``[OK]`` when nothing is wrong."""
+# Rubbing shorter than this (back lengths) is working a spot; a longer stroke is
+# the hand moving on to the next spot, which friction steps allow.
+RUB_MAX_DISTANCE = 0.2
+
+
+def _technique_verdicts(step: Step, event: MotionEvent, previous: MotionEvent | None) -> list[Verdict]:
+    """What a step's technique adds: circles for friction, across for cross-fibre, climbing presses."""
+    t = step.technique
+    if t == "friction" and (event.kind == "cross_fiber" or (event.kind == "stroke" and event.distance < RUB_MAX_DISTANCE)):
+        return [Verdict("not_circular", "Rubbing in a line; friction works in small circles over the spot")]
+    if t == "cross_fiber" and event.kind == "stroke" and event.direction in ("up", "down") \
+            and event.distance < RUB_MAX_DISTANCE:
+        return [Verdict("wrong_direction", "Rubbing along the spine's direction; cross-fibre friction goes across "
+                                           "the muscle")]
+    if t == "press" and event.kind == "hold" and previous is not None and step.direction in ("up", "down"):
+        du = float(np.median(event.path_back[:, 0]) - np.median(previous.path_back[:, 0]))
+        went = "down" if du < 0 else "up"
+        if abs(du) > 0.03 and went != step.direction:  # a few cm: pressing the same point again is fine
+            return [Verdict("wrong_direction", f"This press went {_TOWARD[went]} from the last one; presses move "
+                                               f"{_TOWARD[step.direction]}")]
+    return []
+
+
+def judge_event(step: Step, event: MotionEvent, previous: MotionEvent | None = None) -> list[Verdict]:
+    """Verdicts for a finished event; ``[OK]`` when nothing is wrong.
+
+    previous: the same hand's previous event of the same kind, for techniques
+    judged on a sequence (shiatsu presses climb from the base up).
+    """
     if step.technique == "instruction":
         return [OK]
     verdicts = _place_verdicts(step, event.lane)
+    if not verdicts and event.lane not in step.lanes and event.lane not in step.return_lanes \
+            and event.lane not in ("spine", "off_back") and not (event.kind == "stroke" and event.direction == "lateral"):
+        verdicts.append(Verdict("outside_lane", f"Worked the outer edge; {_technique(step)} stays in the lanes "
+                                                "either side of the spine"))
+    verdicts += _technique_verdicts(step, event, previous)
     if event.kind == "stroke":
         verdicts += _direction_verdicts(step, event.direction, event.lane)
         if event.lane in step.lanes or event.lane in step.return_lanes:

@@ -102,6 +102,7 @@ class _Giver:
         self.live: dict[float, tuple[float, Verdict]] = {}  # stroke start -> (flag time, verdict)
         self.uv: NDArray[np.float64] | None = None
         self.last_t: float | None = None
+        self.previous: dict[str, MotionEvent] = {}  # the last event of each kind, for sequences (presses)
 
 
 class Pipeline:
@@ -237,7 +238,8 @@ class Pipeline:
     def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
         out = []
         for ev in events:
-            verdicts = judge_event(self.step, ev)
+            verdicts = judge_event(self.step, ev, g.previous.get(ev.kind))
+            g.previous[ev.kind] = ev
             # live flags raised on this event (or on the passes it is made of)
             # (a stroke starts at the sample where the one before it ended: that
             # boundary belongs to the later one)
