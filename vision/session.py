@@ -1,0 +1,352 @@
+"""A routine's step-by-step progress: pure logic shared by the CLI, the app and replays.
+
+A :class:`RoutineSession` walks a :class:`~vision.routines.Routine` one step at
+a time. Judged events (:class:`vision.pipeline.JudgedEvent`) are fed to
+:meth:`RoutineSession.observe` as they finish; an event belongs to the step
+that is current when it is observed (a whole batch goes to the step current
+when the call starts, after that step has been left if its time ran out). A
+step that is complete is left at once and the next one starts. Time comes only
+from the timestamps passed in (seconds, the frames' own clock), never from the
+wall clock, and must not go backwards.
+
+What counts toward a step's ``done`` (only events whose verdicts are all
+``ok``, and only in the step's lanes; non-ok verdicts are counted in
+``flags``):
+
+- effleurage, deep_stroke: strokes in ``step.direction`` (``any``: every
+  direction but lateral); unit "strokes".
+- petrissage: seconds of strokes in any direction (or strokes, if the step
+  counts repetitions).
+- friction: circles turned (``event.count`` of ``circles`` events), or seconds
+  of circles if the step has a duration.
+- cross_fiber: passes (``event.count`` of ``cross_fiber`` events), or seconds.
+- press: presses (ok ``hold`` events; the judge decides what is short enough).
+- hold: holds (ok ``hold`` events).
+- instruction: seconds since the step started; the target is ``duration_s``,
+  :data:`INSTRUCTION_DEFAULT_S` if the step gives none.
+
+A step with ``repetitions`` counts them (its unit above); a step with only
+``duration_s`` counts seconds ("s"): the time covered by its counted events
+(the union of their intervals, so two hands working at once count the time
+once); a step with neither has no target and is complete only when
+:meth:`RoutineSession.next` leaves it. A step is complete when done >= target.
+
+``hands: both`` (for steps that count strokes, presses or holds): one
+repetition is a pair of such events from two different hands whose end times
+are within :data:`PAIR_WINDOW_S` of each other, both ok. Such an event with no
+partner from another hand is counted once as ``one_hand_missing`` in
+``flags`` once the window has passed (or the step was left); so one hand alone
+never completes the step.
+
+Scoring, as implemented:
+
+- A judged step's score = ``round(100 * ok_events / events)`` (Python's
+  ``round``) over every event observed during it (all kinds, counted or not),
+  where an ok event is one whose verdicts (the judge's) are all ``ok``; 0 when
+  the step saw no events at all. Instruction steps have no score (None).
+- Overall score = ``round`` of the mean of the judged steps' scores over the
+  steps that were visited (the current one included; a repeated step by its
+  last attempt); None when no judged step was visited.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from vision.routines import Routine, Step
+
+if TYPE_CHECKING:  # the pipeline pulls in OpenCV; this module needs only the event's fields
+    from vision.pipeline import JudgedEvent
+
+INSTRUCTION_DEFAULT_S = 10.0  # an instruction step without duration_s lasts this long
+PAIR_WINDOW_S = 1.5  # hands: both: the two hands' events end within this of each other
+
+# technique -> (the event kind it counts, its repetition unit)
+_COUNTS: dict[str, tuple[str, str]] = {
+    "effleurage": ("stroke", "strokes"),
+    "deep_stroke": ("stroke", "strokes"),
+    "petrissage": ("stroke", "strokes"),
+    "friction": ("circles", "circles"),
+    "cross_fiber": ("cross_fiber", "passes"),
+    "press": ("hold", "presses"),
+    "hold": ("hold", "holds"),
+}
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """Where one attempt at one step stands.
+
+    ``done`` and ``target`` are in ``unit`` ("strokes", "circles", "passes",
+    "presses", "holds" or "s"); ``target`` is None when the step is complete
+    only by being skipped on. ``flags``: verdict name -> count, non-ok only.
+    Times in seconds on the frames' clock; ``ended_s`` is None while current.
+    """
+
+    step_id: str
+    title: str
+    instruction: str
+    unit: str
+    done: float | int
+    target: float | int | None
+    complete: bool
+    flags: dict[str, int]
+    events: int
+    ok_events: int
+    started_s: float | None
+    ended_s: float | None
+    technique: str = ""
+    attempt: int = 1  # 1 for the first attempt, 2 after one repeat(), ...
+
+    @property
+    def score(self) -> int | None:
+        """0..100 for a judged step (0 without events), None for an instruction step."""
+        if self.technique == "instruction":
+            return None
+        return round(100 * self.ok_events / self.events) if self.events else 0
+
+    def to_dict(self) -> dict:
+        return {"step_id": self.step_id, "title": self.title, "technique": self.technique,
+                "attempt": self.attempt,
+                "asked": {"instruction": self.instruction, "target": self.target, "unit": self.unit},
+                "done": self.done, "complete": self.complete, "flags": dict(self.flags), "events": self.events,
+                "ok_events": self.ok_events, "score": self.score, "started_s": self.started_s,
+                "ended_s": self.ended_s}
+
+
+def _interval_union_s(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, None
+    for t0, t1 in sorted(intervals):
+        if end is None or t0 > end:
+            total += t1 - t0
+            end = t1
+        elif t1 > end:
+            total += t1 - end
+            end = t1
+    return total
+
+
+@dataclass
+class _Single:
+    """An event that needs a partner from the other hand (hands: both)."""
+
+    hand: int
+    t_end: float
+    ok: bool
+    paired: bool = False
+
+
+class _Attempt:
+    """The mutable state of one attempt at one step."""
+
+    def __init__(self, step: Step, attempt: int, started_s: float | None):
+        self.step = step
+        self.attempt = attempt
+        self.started_s = started_s
+        self.ended_s: float | None = None
+        self.events = 0
+        self.ok_events = 0
+        self.flags: Counter[str] = Counter()
+        self.count = 0  # units counted (count mode, no pairing)
+        self.intervals: list[tuple[float, float]] = []  # counted events (seconds mode)
+        self.singles: list[_Single] = []  # hands: both
+        self.pairs = 0  # ok pairs (hands: both)
+
+        tech = step.technique
+        if tech == "instruction":
+            self.mode, self.unit = "time", "s"
+            self.target: float | int | None = step.duration_s or INSTRUCTION_DEFAULT_S
+        elif step.repetitions is not None:
+            self.mode, self.unit, self.target = "count", _COUNTS[tech][1], step.repetitions
+        elif step.duration_s is not None:
+            self.mode, self.unit, self.target = "seconds", "s", step.duration_s
+        else:
+            self.mode, self.unit, self.target = "count", _COUNTS[tech][1], None
+        self.kind = _COUNTS[tech][0] if tech != "instruction" else None
+        self.paired = self.mode == "count" and step.hands == "both" and self.kind in ("stroke", "hold")
+
+    # -- events --------------------------------------------------------------------------
+
+    def _qualifies(self, ev) -> bool:
+        """Is this the kind of event the step asks for, where it asks for it (verdicts aside)?"""
+        m = ev.event
+        if self.kind is None or m.kind != self.kind or m.lane not in self.step.lanes:
+            return False
+        if m.kind != "stroke":
+            return True
+        want = self.step.direction
+        if want == "any":
+            return self.step.technique == "petrissage" or m.direction != "lateral"  # kneading goes every way
+        return m.direction == want
+
+    def add(self, ev: "JudgedEvent") -> None:
+        self.events += 1
+        ok = ev.ok
+        if ok:
+            self.ok_events += 1
+        for v in ev.verdicts:
+            if v.name != "ok":
+                self.flags[v.name] += 1
+        if not self._qualifies(ev):
+            return
+        m = ev.event
+        if self.paired:
+            self._pair(_Single(ev.hand, m.t_end, ok))
+        elif ok and self.mode == "seconds":
+            self.intervals.append((m.t_start, m.t_end))
+        elif ok:
+            self.count += 1 if m.kind in ("stroke", "hold") else int(m.count)
+
+    def _pair(self, new: _Single) -> None:
+        partners = [s for s in self.singles
+                    if not s.paired and s.hand != new.hand and abs(s.t_end - new.t_end) <= PAIR_WINDOW_S]
+        if partners:
+            other = min(partners, key=lambda s: abs(s.t_end - new.t_end))
+            other.paired = new.paired = True
+            if other.ok and new.ok:
+                self.pairs += 1
+        self.singles.append(new)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def done(self, now_s: float | None) -> float | int:
+        if self.mode == "time":
+            end = self.ended_s if self.ended_s is not None else now_s
+            return max(0.0, end - self.started_s) if end is not None and self.started_s is not None else 0.0
+        if self.mode == "seconds":
+            return _interval_union_s(self.intervals)
+        return self.pairs if self.paired else self.count
+
+    def is_complete(self, now_s: float | None) -> bool:
+        return self.target is not None and self.done(now_s) >= self.target
+
+    def progress(self, now_s: float | None) -> StepProgress:
+        flags = Counter(self.flags)
+        for s in self.singles:
+            if not s.paired and (self.ended_s is not None or (now_s is not None and now_s - s.t_end > PAIR_WINDOW_S)):
+                flags["one_hand_missing"] += 1
+        st = self.step
+        return StepProgress(st.id, st.title, st.instruction, self.unit, self.done(now_s), self.target,
+                            self.is_complete(now_s), dict(flags), self.events, self.ok_events, self.started_s,
+                            self.ended_s, st.technique, self.attempt)
+
+
+class RoutineSession:
+    """The progress through one routine, step by step.
+
+    ``start_step``: the id of the step to begin with (the steps before it are
+    not visited). ``start_s``: when the session starts; if None, the first
+    time passed to :meth:`observe`, :meth:`tick`, ... starts it.
+
+    Every call that leaves steps returns their final :class:`StepProgress`.
+    Once past the last step the session is ``finished``: ``current`` stays the
+    last step, :meth:`progress` gives its final state, and further calls
+    change nothing.
+    """
+
+    def __init__(self, routine: Routine, start_step: str | None = None, start_s: float | None = None):
+        self.routine = routine
+        self._index = routine.steps.index(routine.step(start_step)) if start_step is not None else 0
+        self._now: float | None = start_s
+        self._history: list[StepProgress] = []
+        self._finished = False
+        self._attempt = _Attempt(self.current, 1, start_s)
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Step:
+        return self.routine.steps[self._index]
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def now_s(self) -> float | None:
+        """The latest time the session was given."""
+        return self._now
+
+    def progress(self) -> StepProgress:
+        """The current step's progress (the last step's final one once finished)."""
+        if self._finished:
+            return self._history[-1]
+        return self._attempt.progress(self._now)
+
+    def history(self) -> list[StepProgress]:
+        """Every attempt at every step visited, in order; the current one last, still open."""
+        return list(self._history) if self._finished else [*self._history, self.progress()]
+
+    def summary(self) -> dict:
+        """The session as plain data (see the module docstring for the scores)."""
+        attempts = self.history()
+        last = {p.step_id: p for p in attempts}  # a repeated step is scored by its last attempt
+        scores = [p.score for p in last.values() if p.score is not None]
+        return {"routine": self.routine.name, "steps": [p.to_dict() for p in attempts],
+                "score": round(sum(scores) / len(scores)) if scores else None, "finished": self._finished}
+
+    # -- input ---------------------------------------------------------------------------
+
+    def observe(self, events: Iterable["JudgedEvent"], t_s: float) -> list[StepProgress]:
+        """Add the events judged by ``t_s`` to the current step; return the steps completed and left."""
+        left = self.tick(t_s)
+        if self._finished:
+            return left
+        for ev in events:
+            self._attempt.add(ev)
+        return left + self._advance_if_complete(t_s)
+
+    def tick(self, t_s: float) -> list[StepProgress]:
+        """Let time pass to ``t_s``; return the steps completed and left (an instruction step's time ran out)."""
+        self._clock(t_s)
+        return [] if self._finished else self._advance_if_complete(t_s)
+
+    def next(self, t_s: float) -> StepProgress | None:
+        """Skip on: leave the current step as it is; its progress (None once finished)."""
+        self._clock(t_s)
+        return None if self._finished else self._leave(t_s)
+
+    def repeat(self, t_s: float) -> StepProgress | None:
+        """Start the current step again from zero; the abandoned attempt (None once finished)."""
+        self._clock(t_s)
+        if self._finished:
+            return None
+        old = self._close(t_s)
+        self._attempt = _Attempt(self.current, old.attempt + 1, t_s)
+        return old
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _clock(self, t_s: float) -> None:
+        t_s = float(t_s)
+        if self._now is not None and t_s < self._now:
+            raise ValueError(f"session time must not go backwards: got t={t_s:.3f} s after t={self._now:.3f} s")
+        self._now = t_s
+        if self._attempt.started_s is None:
+            self._attempt.started_s = t_s
+
+    def _advance_if_complete(self, t_s: float) -> list[StepProgress]:
+        left = []
+        while not self._finished and self._attempt.is_complete(t_s):
+            left.append(self._leave(t_s))
+        return left
+
+    def _close(self, t_s: float) -> StepProgress:
+        self._attempt.ended_s = t_s
+        final = self._attempt.progress(t_s)
+        self._history.append(final)
+        return final
+
+    def _leave(self, t_s: float) -> StepProgress:
+        final = self._close(t_s)
+        if self._index + 1 >= len(self.routine.steps):
+            self._finished = True
+        else:
+            self._index += 1
+            self._attempt = _Attempt(self.current, 1, t_s)
+        return final
