@@ -109,25 +109,26 @@ class Script:
         self.p, self.h = tuple(to), h1
         return self
 
-    def hold(self, dur, label=True, jitter_cm=0.0):
-        seg = Segment("hold", self.t, self.t + dur, self.p, self.p, self.h, self.h, label=label)
+    def hold(self, dur, label=True, jitter_cm=0.0, expect=("ok",)):
+        seg = Segment("hold", self.t, self.t + dur, self.p, self.p, self.h, self.h, expect=tuple(expect), label=label)
         seg.radius = jitter_cm
         self.segments.append(seg)
         self.t += dur
         return self
 
-    def circles(self, n, radius, dur):
+    def circles(self, n, radius, dur, expect=("ok",)):
         """n whole turns of the given radius (back lengths), starting and ending where the hand is."""
         centre = (self.p[0] + radius, self.p[1])
-        self.segments.append(Segment("circles", self.t, self.t + dur, centre, centre, self.h, self.h, n=n, radius=radius))
+        self.segments.append(Segment("circles", self.t, self.t + dur, centre, centre, self.h, self.h, n=n, radius=radius,
+                                     expect=tuple(expect)))
         self.t += dur
         return self
 
-    def cross(self, n_passes, half_amplitude_v, dur):
+    def cross(self, n_passes, half_amplitude_v, dur, expect=("ok",)):
         """Passes back and forth across the spine's direction, starting where the hand is."""
         centre = (self.p[0], self.p[1] + half_amplitude_v)
         self.segments.append(Segment("cross", self.t, self.t + dur, centre, centre, self.h, self.h, n=n_passes,
-                                     radius=half_amplitude_v))
+                                     radius=half_amplitude_v, expect=tuple(expect)))
         self.t += dur
         self.p = (centre[0], centre[1] + half_amplitude_v * (-1 if n_passes % 2 == 0 else 1))
         return self
@@ -202,6 +203,8 @@ class Clip:
     duration_s: float | None = None
     effects: dict = field(default_factory=dict)  # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], noise, blur
     giver_at: str = "foot"  # where the giver stands: "foot" of the table, or its "left" / "right" side
+    routine: str = "swedish"  # the routine step the clip is judged against: its events' verdicts say
+    step: str = "effleurage"  # what that step must find
 
 
 def clips() -> list[Clip]:
@@ -282,6 +285,71 @@ def clips() -> list[Clip]:
         Camera(10, 44, 92, 560), R.SceneStyle(seed=8, back_skin_bgr=SKIN["medium"], arms="above",
                                               sheet_bgr=(180, 200, 210)),
         effects={"brightness": [(7.0, 10.0, 0.45)], "occlude": [("B", 3.0, 4.0)], "noise": 6.0, "blur": 1.1}))
+    out += technique_clips()
+    return out
+
+
+def technique_clips() -> list[Clip]:
+    """Each technique of the guide done right and done wrong, judged against its own routine step."""
+    out = []
+    # friction: circles over two spots (right), then rubbing in a line (wrong)
+    s = Script((0.1, -0.8), heading=-20.0).hold(1.0, label=False)
+    s.move((0.45, -0.35), 1.2, heading=0.0, role="transition")
+    s.circles(6, 0.04, 4.5)
+    s.hold(0.4, label=False)
+    s.move((0.75, -0.35), 1.0, role="transition")
+    s.circles(5, 0.035, 4.0)
+    s.hold(0.5, label=False)
+    out.append(Clip("friction_circles", "Friction done right: small circles over two spots on the left side.",
+                    {"A": (s, "left", "tan")}, Camera(0, 50, 95, 570), R.SceneStyle(seed=11, back_skin_bgr=SKIN["medium"]),
+                    routine="swedish", step="friction"))
+    s = Script((0.1, 0.8), heading=20.0).hold(1.0, label=False)
+    s.move((0.5, 0.5), 1.2, heading=0.0, role="transition")
+    s.cross(10, 0.15, 4.5, expect=("not_circular",))
+    s.hold(0.5, label=False)
+    out.append(Clip("friction_straight", "Friction done wrong: rubbing back and forth in a line instead of circles.",
+                    {"A": (s, "right", "light")}, Camera(180, 48, 95, 570),
+                    R.SceneStyle(seed=12, back_skin_bgr=SKIN["tan"], arms="above"), routine="swedish", step="friction"))
+    # deep tissue strokes: slow (right) and fast (too fast), up and down the left lane
+    s = Script((0.1, -0.35), heading=0.0).hold(1.0, label=False)
+    for up, dur in ((True, 4.0), (False, 1.4), (True, 1.3), (False, 4.2)):
+        s.move((0.85, -0.35) if up else (0.1, -0.35), dur, expect=("ok",) if 0.75 / dur <= 0.25 else ("too_fast",))
+        s.hold(0.2, label=False)
+    out.append(Clip("deep_strokes", "Deep-tissue strokes with the knuckles: two slow ones and two too fast for the "
+                    "technique (bound 0.25 back lengths per second).",
+                    {"A": (s, "left", "dark")}, Camera(0, 46, 100, 580), R.SceneStyle(seed=13, back_skin_bgr=SKIN["light"]),
+                    routine="deep_tissue", step="deep_strokes"))
+    # shiatsu presses: climbing from the base (right) and coming down (wrong)
+    for name, climb, skin, cam in (("shiatsu_climb", True, "medium", Camera(0, 50, 95, 570)),
+                                   ("shiatsu_descend", False, "tan", Camera(180, 50, 95, 570))):
+        hands = {}
+        for hand, side in (("A", -1), ("B", 1)):
+            us = [0.15, 0.32, 0.49, 0.66, 0.83]
+            if not climb:
+                us = us[::-1]
+            s = Script((us[0], side * 0.8), heading=side * 20.0).hold(1.0, label=False)
+            s.move((us[0], side * 0.35), 0.8, heading=0.0, role="transition")
+            for k, u in enumerate(us):
+                if k:
+                    s.move((u, side * 0.35), 0.6, role="transition", label=False)
+                s.hold(1.8, expect=("ok",) if climb or k == 0 else ("wrong_direction",))
+            hands[hand] = (s, "left" if side < 0 else "right", skin)
+        out.append(Clip(name, "Shiatsu palm presses either side of the spine, held about 2 s each, "
+                        + ("climbing from the base to the shoulders." if climb else
+                           "coming DOWN from the shoulders (the presses should climb)."),
+                        hands, cam, R.SceneStyle(seed=14 if climb else 15, back_skin_bgr=SKIN["light" if climb else "dark"]),
+                        routine="shiatsu", step="palm_presses"))
+    # trigger point holds of 10, 20 and 35 s (15 frames/s keeps the long clip light)
+    s = Script((0.1, 0.8), heading=20.0).hold(1.0, label=False)
+    # the thumb does the work: with the palm this far out, the thumb tip rests in the lane (|v| about 0.3)
+    for (u, v), dur, expect in (((0.35, 0.62), 10.0, "hold_too_short"), ((0.55, 0.6), 20.0, "ok"),
+                                ((0.75, 0.62), 35.0, "hold_too_long")):
+        s.move((u, v), 1.0, heading=0.0, role="transition")
+        s.hold(dur, jitter_cm=0.2, expect=(expect,))
+    s.move((0.9, 0.85), 1.0, heading=30.0, role="transition")
+    out.append(Clip("trigger_holds", "Trigger-point holds of 10 s (too short), 20 s and 35 s (too long) on the right "
+                    "side; 15 frames per second.", {"A": (s, "right", "medium")}, Camera(10, 45, 95, 570),
+                    R.SceneStyle(seed=16, back_skin_bgr=SKIN["tan"]), fps=15.0, routine="trigger_point", step="hold"))
     return out
 
 
@@ -302,15 +370,19 @@ def _hard_script(side):
 
 # --- rendering a clip -----------------------------------------------------------
 
-def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
+def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
+    """Write NAME.mp4 (unless video is False: the labels alone) and NAME.json into out_dir."""
+    from contextlib import nullcontext
+
     from vision.video import H264Writer  # the product's own writer
 
-    rng = np.random.default_rng(_seed(clip.name))
+    rng = np.random.default_rng(_seed(clip.name))  # hand tremor
+    noise_rng = np.random.default_rng(_seed(clip.name) + 1)  # sensor noise
     w, h = clip.frame_wh
     cam = clip.camera
     H = R.camera_homography(clip.frame_wh, world(*cam.target_uv), cam.azimuth_deg, cam.elevation_deg,
                             cam.distance_cm, cam.focal_px, cam.roll_deg)
-    background = R.render_background(clip.frame_wh, H, clip.style)
+    background = R.render_background(clip.frame_wh, H, clip.style) if video else None
     duration = clip.duration_s or max(s.t for s, _, _ in clip.hands.values())
     n_frames = int(round(duration * clip.fps))
     corners = R.project(H, [world(0, -1), world(0, 1), world(1, 1), world(1, -1)])
@@ -320,10 +392,11 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
     eff = clip.effects
     out_dir.mkdir(parents=True, exist_ok=True)
     # the slow preset keeps the committed clips small (they are read far more often than written)
-    with H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24, preset="slow") as writer:
+    with (H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24, preset="slow") if video
+          else nullcontext()) as writer:
         for i in range(n_frames):
             t = i / clip.fps
-            img = background.copy()
+            img = background.copy() if video else None
             for name, (script, side, skin) in clip.hands.items():
                 u, v, heading = script.pose_at(t)
                 seg = next((s for s in script.segments if s.t0 <= t < s.t1), None)
@@ -333,7 +406,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
                 # the fingers point on from the forearm, the script's heading bending the wrist a little
                 forearm = _forearm_deg(centre, side, clip.giver_at)
                 pose = R.HandPose(centre, forearm + 180.0 + 0.5 * heading, side=side, forearm_deg=forearm)
-                R.draw_hand(img, H, pose, SKIN[skin])
+                if video:
+                    R.draw_hand(img, H, pose, SKIN[skin])
                 lm_px = R.project(H, R.hand_landmarks_world(pose))
                 c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
                 palm = lm_px[list(R.PALM_CENTRE_IDS)]
@@ -343,11 +417,11 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
                         visible = False
                 paths[name].append([i, round(float(c_px[0]), 2), round(float(c_px[1]), 2),
                                     round(float(centre[1] / L), 5), round(float(centre[0] / HW), 5), visible])
-            for hand, t0, t1 in eff.get("occlude", []):
-                if t0 <= t < t1:
-                    _draw_occluder(img, H, world(*_uv_of(paths[hand][-1])))
-            img = _apply_effects(img, t, eff, rng)
-            writer.write(img)
+            if video:
+                for hand, t0, t1 in eff.get("occlude", []):
+                    if t0 <= t < t1:
+                        _draw_occluder(img, H, world(*_uv_of(paths[hand][-1])))
+                writer.write(_apply_effects(img, t, eff, noise_rng))
             if progress and (i % 60 == 0 or i == n_frames - 1):
                 print(f"\r  {clip.name}: frame {i + 1}/{n_frames}", end="", file=sys.stderr, flush=True)
     if progress:
@@ -365,6 +439,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True) -> dict:
         "hands": {name: {"side": side, "skin": skin, "path_columns": ["frame", "x_px", "y_px", "u", "v", "visible"],
                          "path": paths[name]}
                   for name, (_, side, skin) in clip.hands.items()},
+        "routine": clip.routine,
+        "step": clip.step,
         "events": _events(clip, paths),
     }
     (out_dir / f"{clip.name}.json").write_text(json.dumps(labels, indent=1))
@@ -419,7 +495,7 @@ def _events(clip: Clip, paths: dict) -> list[dict]:
     for name, (script, _, _) in clip.hands.items():
         visible = np.array([row[5] for row in paths[name]], bool)
         for s in script.segments:
-            if s.kind == "hidden" or (s.kind == "hold" and not s.label):
+            if s.kind == "hidden":
                 continue
             f0, f1 = int(round(s.t0 * clip.fps)), int(round(s.t1 * clip.fps)) - 1
             # scored: false marks a stretch the scores ignore: lifting in and out of
@@ -437,11 +513,13 @@ def _events(clip: Clip, paths: dict) -> list[dict]:
                 ev.update(kind="stroke", role=s.role, direction=direction, lane=lane,
                           distance=round(dist, 4), speed=round(dist / (s.t1 - s.t0), 4), verdicts=list(s.expect))
             elif s.kind == "hold":
-                ev.update(kind="hold", lane=lane_name(s.p0[1]), u=s.p0[0], v=s.p0[1], duration_s=round(s.t1 - s.t0, 3))
+                ev.update(kind="hold", lane=lane_name(s.p0[1]), u=s.p0[0], v=s.p0[1], duration_s=round(s.t1 - s.t0, 3),
+                          verdicts=list(s.expect))
             elif s.kind == "circles":
-                ev.update(kind="circles", lane=lane_name(s.p0[1]), count=s.n, radius=s.radius)
+                ev.update(kind="circles", lane=lane_name(s.p0[1]), count=s.n, radius=s.radius, verdicts=list(s.expect))
             elif s.kind == "cross":
-                ev.update(kind="cross_fiber", lane=lane_name(s.p0[1]), passes=int(s.n), half_amplitude_v=s.radius)
+                ev.update(kind="cross_fiber", lane=lane_name(s.p0[1]), passes=int(s.n), half_amplitude_v=s.radius,
+                          verdicts=list(s.expect))
             events.append(ev)
     events.sort(key=lambda e: (e["t_start"], e["hand"]))
     return events
@@ -452,6 +530,7 @@ def main(argv=None) -> int:
     ap.add_argument("names", nargs="*", help="clips to render (default: all)")
     ap.add_argument("--out", type=Path, default=HERE, help="output folder (default: samples/)")
     ap.add_argument("--list", action="store_true", help="list the clips and stop")
+    ap.add_argument("--labels-only", action="store_true", help="write the labels JSON only, not the video")
     args = ap.parse_args(argv)
     known = {c.name: c for c in clips()}
     if args.list:
@@ -463,7 +542,7 @@ def main(argv=None) -> int:
         print(f"unknown clip(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     for name in args.names or list(known):
-        render_clip(known[name], args.out)
+        render_clip(known[name], args.out, video=not args.labels_only)
     return 0
 
 

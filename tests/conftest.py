@@ -1,6 +1,7 @@
 """Shared fixtures: the sample clips, analysed once per test session."""
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +21,10 @@ def analysed(tmp_path_factory) -> dict[str, Path]:
         out = base / clip.stem
         # the annotated video is written for one clip only: it is the slow part and is checked once
         extra = [] if clip.stem == "effleurage_wrong_way" else ["--no-video"]
+        labels = json.loads(clip.with_suffix(".json").read_text())
+        # each clip is judged against the routine step its labels were written for
         r = run_cli("analyze", str(clip), "--calibration", str(clip.with_suffix(".json")), "--out", str(out),
+                    "--routine", labels.get("routine", "swedish"), "--step", labels.get("step", "effleurage"),
                     "--quiet", *extra)
         assert r.returncode == 0, f"{clip.name}: exit {r.returncode}\n{r.stderr[-2000:]}"
         return clip.stem, out

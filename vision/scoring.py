@@ -38,6 +38,19 @@ class ClipScore:
     contact_errors: list[float] = field(default_factory=list)  # fraction of the back's width, per frame
     non_stroke_false: int = 0  # strokes reported during holds, circles or cross-fibre passes
     unmatched_detail: list[str] = field(default_factory=list)
+    # every kind of event (strokes, holds, circles, cross-fibre passes), matched by kind
+    true_events: int = 0
+    found_events: int = 0
+    matched_events: int = 0
+    verdicts_right: int = 0  # matched events whose non-ok verdicts are exactly the expected ones
+    hold_errors_s: list[float] = field(default_factory=list)  # |found - true| hold durations
+    count_errors: list[int] = field(default_factory=list)  # |found - true| circles or passes
+
+    @property
+    def event_f1(self) -> float:
+        p = self.matched_events / self.found_events if self.found_events else 1.0
+        r = self.matched_events / self.true_events if self.true_events else 1.0
+        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def precision(self) -> float:
@@ -175,7 +188,47 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
             sc.caught_flags += 1
             if "wrong_direction" in expected and (d["flagged_at"] is None or d["flagged_at"] > d["t_end"] - 1e-6):
                 sc.late_flags += 1
+    _score_all_kinds(sc, labels, report, same_hand, ignored)
     return sc
+
+
+def _score_all_kinds(sc: ClipScore, labels: dict, report: dict, same_hand, ignored) -> None:
+    """Match events of every kind (same kind, same hand, IoU >= 0.5) and check their verdicts and measures."""
+    truth = [e for e in labels["events"] if e["scored"]]
+    found = [d for d in report["events"] if not ignored(d)]
+    # holds are only events from a second on; a labelled rest under that is not one
+    truth = [e for e in truth if e["kind"] != "hold" or e["t_end"] - e["t_start"] >= 1.0]
+    sc.true_events, sc.found_events = len(truth), len(found)
+    pairs = sorted(((_iou(d["t_start"], d["t_end"], t["t_start"], t["t_end"]), i, j)
+                    for i, d in enumerate(found) for j, t in enumerate(truth)
+                    if d["kind"] == t["kind"] and same_hand(d, t)), reverse=True)
+    used_d: set[int] = set()
+    used_t: set[int] = set()
+    for iou, i, j in pairs:
+        if iou < 0.5:
+            break
+        if i in used_d or j in used_t:
+            continue
+        used_d.add(i)
+        used_t.add(j)
+        d, t = found[i], truth[j]
+        sc.matched_events += 1
+        expected = set(t.get("verdicts", ["ok"])) - {"ok"}
+        got = {v["name"] for v in d["verdicts"]} - {"ok"}
+        sc.verdicts_right += expected == got
+        if expected != got:
+            sc.unmatched_detail.append(f"verdicts {t['hand']} {t['kind']} {t['t_start']}-{t['t_end']}: "
+                                       f"expected {sorted(expected)}, got {sorted(got)}")
+        if t["kind"] == "hold":
+            sc.hold_errors_s.append(abs((d["t_end"] - d["t_start"]) - (t["t_end"] - t["t_start"])))
+        if t["kind"] in ("circles", "cross_fiber"):
+            sc.count_errors.append(abs(d.get("count", 0) - t.get("count", t.get("passes", 0))))
+    for j, t in enumerate(truth):
+        if j not in used_t:
+            sc.unmatched_detail.append(f"missed {t['hand']} {t['kind']} {t['t_start']}-{t['t_end']}")
+    for i, d in enumerate(found):
+        if i not in used_d and d["kind"] != "stroke":  # (extra strokes are listed above)
+            sc.unmatched_detail.append(f"extra {d['track']} {d['kind']} {d['t_start']}-{d['t_end']}")
 
 
 def format_table(rows: list[dict]) -> str:

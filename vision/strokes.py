@@ -90,6 +90,7 @@ class SegmenterConfig:
     stop_dwell_s: float = 0.05  # held this long
     min_stroke_distance: float = 0.06  # shorter motions are not strokes (repositioning, jitter)
     min_hold_s: float = 1.0
+    hold_radius: float = 0.012  # a hold is where the hand stays within this of its spot (tremor is ~0.005)
     circle_turn_rad: float = 1.5 * np.pi  # turning that makes a motion circles
     cross_max_pass: float = 0.3  # a cross-fibre pass is a lateral motion shorter than this
     cross_min_passes: int = 3
@@ -280,9 +281,16 @@ class HandSegmenter:
             keep = [i for i, t in enumerate(self._idle_t) if t <= end_t]
             path = np.asarray([self._idle_p[i] for i in keep])
             ts = np.asarray([self._idle_t[i] for i in keep])
-            ev = MotionEvent("hold", self.track, float(ts[0]), float(end_t), ts, path, None,
-                             _lane(path, self.config.zones), 0.0, 0.0)
-            out += self._flush_pending() + [ev]
+            # the hold proper: from when the hand settled on its spot to when it left it,
+            # not the slow tails of the motions before and after
+            near = np.flatnonzero(np.linalg.norm((path - np.median(path, axis=0)) * _SCALE, axis=1)
+                                  <= self.config.hold_radius)
+            if len(near):
+                ts, path = ts[near[0]:near[-1] + 1], path[near[0]:near[-1] + 1]
+            if len(ts) >= 2 and ts[-1] - ts[0] >= self.config.min_hold_s:
+                ev = MotionEvent("hold", self.track, float(ts[0]), float(ts[-1]), ts, path, None,
+                                 _lane(path, self.config.zones), 0.0, 0.0)
+                out += self._flush_pending() + [ev]
         self._idle_t, self._idle_p, self._idle_v = [], [], []
         return out
 

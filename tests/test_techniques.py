@@ -1,0 +1,62 @@
+"""Each technique done right and done wrong, judged against its own routine step and
+scored against its labels: every kind of event, its verdicts, hold times and counts."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPORT_LINES
+from tests.helpers import labels_of, sample_clips
+from vision.scoring import format_table, load_landmarks, score_clip
+
+pytestmark = pytest.mark.clips
+
+TECHNIQUE_CLIPS = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("step", "effleurage") != "effleurage")
+
+
+@pytest.fixture(scope="module")
+def scores(analysed):
+    out = {}
+    for name in TECHNIQUE_CLIPS:
+        folder = analysed[name]
+        report = json.loads((folder / "report.json").read_text())
+        out[name] = score_clip(labels_of(name), report, load_landmarks(folder / "landmarks.jsonl"))
+    rows = [{"clip": s.clip, "step": labels_of(n)["step"], "events": s.true_events, "found": s.found_events,
+             "matched": s.matched_events, "F1": round(s.event_f1, 3), "verdicts_right": s.verdicts_right,
+             "hold_err_s": round(max(s.hold_errors_s, default=0.0), 2), "count_err": max(s.count_errors, default=0)}
+            for n, s in out.items()]
+    REPORT_LINES.extend(["", "techniques:"] + format_table(rows).splitlines())
+    for s in out.values():
+        REPORT_LINES.extend(f"  {s.clip}: {d}" for d in s.unmatched_detail)
+    return out
+
+
+def test_there_are_technique_clips():
+    assert len(TECHNIQUE_CLIPS) >= 6
+
+
+@pytest.mark.parametrize("name", TECHNIQUE_CLIPS)
+def test_events_found(scores, name):
+    s = scores[name]
+    assert s.event_f1 >= 0.95, f"{name}: event F1 {s.event_f1:.3f}: {s.unmatched_detail}"
+
+
+@pytest.mark.parametrize("name", TECHNIQUE_CLIPS)
+def test_each_event_gets_the_verdict_it_should(scores, name):
+    """The wrong version of each technique is flagged with the right verdict; the right version is not."""
+    s = scores[name]
+    assert s.verdicts_right == s.matched_events, s.unmatched_detail
+
+
+def test_hold_durations_within_half_a_second(scores):
+    errors = np.concatenate([s.hold_errors_s for s in scores.values()])
+    assert len(errors) >= 10
+    assert errors.max() <= 0.5
+
+
+def test_circle_and_pass_counts_within_one(scores):
+    errors = np.concatenate([s.count_errors for s in scores.values()])
+    assert len(errors) >= 3
+    assert errors.max() <= 1
