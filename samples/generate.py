@@ -204,7 +204,7 @@ class Clip:
     effects: dict = field(default_factory=dict)  # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], noise, blur
     giver_at: str = "foot"  # where the giver stands: "foot" of the table, or its "left" / "right" side
     routine: str = "swedish"  # the routine step the clip is judged against: its events' verdicts say
-    step: str = "effleurage"  # what that step must find
+    step: str | None = "effleurage"  # what that step must find (None: the routine is followed step by step)
 
 
 def clips() -> list[Clip]:
@@ -350,7 +350,48 @@ def technique_clips() -> list[Clip]:
     out.append(Clip("trigger_holds", "Trigger-point holds of 10 s (too short), 20 s and 35 s (too long) on the right "
                     "side; 15 frames per second.", {"A": (s, "right", "medium")}, Camera(10, 45, 95, 570),
                     R.SceneStyle(seed=16, back_skin_bgr=SKIN["tan"]), fps=15.0, routine="trigger_point", step="hold"))
+    out.append(whole_routine_clip())
     return out
+
+
+def whole_routine_clip() -> Clip:
+    """The short Swedish routine (samples/routines/swedish_short.yaml) played through, step after step."""
+    hands = {}
+    for name, side, skin in (("A", -1, "medium"), ("B", 1, "medium")):
+        lane, out_v = side * 0.33, side * 0.8
+        s = Script((0.06, out_v), heading=side * 25.0).hold(2.5)  # prepare
+        for cycle in range(2):  # effleurage: ends on its second glide up
+            s.move((0.06, lane), 0.7, heading=0.0, role="transition")
+            s.move((0.88, lane), 2.0)
+            if cycle == 0:
+                s.move((0.88, out_v), 0.7, heading=side * 30.0, role="transition")
+                s.move((0.06, out_v), 1.7, heading=side * 25.0, role="return")
+        u = 0.88
+        for _ in range(7):  # petrissage: kneading down the lane, two steps down and one back up
+            s.move((u - 0.14, lane), 0.5)
+            # the step back (0.07 back lengths) is about the smallest motion counted as a stroke:
+            # whether it is one is left unscored
+            s.move((u - 0.07, lane), 0.4, label=False)
+            u -= 0.07
+        if side < 0:
+            s.circles(6, 0.04, 4.5)  # friction with one hand; the other rests in its lane
+        else:
+            s.hold(4.5)
+        s.hold(0.3, label=False)
+        s.move((s.p[0], out_v), 0.7, heading=side * 30.0, role="transition")
+        s.move((0.06, out_v), 1.4, heading=side * 25.0, role="return")
+        for cycle in range(2):  # finish: ends on its second glide up
+            s.move((0.06, lane), 0.7, heading=0.0, role="transition")
+            s.move((0.88, lane), 2.4)
+            if cycle == 0:
+                s.move((0.88, out_v), 0.7, heading=side * 30.0, role="transition")
+                s.move((0.06, out_v), 1.7, heading=side * 25.0, role="return")
+        s.hold(0.8, label=False)
+        hands[name] = (s, "left" if side < 0 else "right", skin)
+    return Clip("whole_routine", "The short Swedish routine played through: prepare, effleurage twice, petrissage "
+                "kneading down the lanes, friction circles, and two finishing glides; 15 frames per second.",
+                hands, Camera(0, 48, 95, 570), R.SceneStyle(seed=17, back_skin_bgr=SKIN["light"], arms="above"),
+                fps=15.0, routine="samples/routines/swedish_short.yaml", step=None)
 
 
 def _hard_script(side):

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPORT_LINES
-from tests.helpers import labels_of, sample_clips
+from tests.helpers import ROOT, labels_of, sample_clips
 from vision.scoring import format_table, load_landmarks, score_clip
 
 pytestmark = pytest.mark.clips
 
-TECHNIQUE_CLIPS = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("step", "effleurage") != "effleurage")
+TECHNIQUE_CLIPS = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("step", "effleurage") not in
+                         ("effleurage", None))
+ROUTINE_CLIPS = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("step", "effleurage") is None)
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +62,27 @@ def test_circle_and_pass_counts_within_one(scores):
     errors = np.concatenate([s.count_errors for s in scores.values()])
     assert len(errors) >= 3
     assert errors.max() <= 1
+
+
+def test_there_is_a_whole_routine_clip():
+    assert ROUTINE_CLIPS
+
+
+@pytest.mark.parametrize("name", ROUTINE_CLIPS)
+def test_a_whole_routine_advances_through_every_step_in_order(analysed, name):
+    from vision.routines import find_routine
+
+    labels = labels_of(name)
+    routine = find_routine(ROOT / labels["routine"])
+    report = json.loads((analysed[name] / "report.json").read_text())
+    REPORT_LINES.append(f"{name}: " + ", ".join(f"{s['step_id']} {s['done']:g}/{s['asked']['target']:g} "
+                                                  f"{s['asked']['unit']} (score {s['score']})"
+                                                  for s in report["steps"]) + f"; routine score {report['score']}")
+    assert [s["step_id"] for s in report["steps"]] == [s.id for s in routine.steps]
+    assert all(s["complete"] for s in report["steps"]), report["steps"]
+    assert report["routine_finished"] is True
+    # every step was started after the one before it ended
+    for a, b in zip(report["steps"], report["steps"][1:]):
+        assert a["ended_s"] <= b["started_s"]
+    flagged = [e for e in report["events"] if e["flagged_at"] is not None]
+    assert not flagged, flagged

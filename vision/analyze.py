@@ -18,6 +18,7 @@ from vision.overlay import Overlay
 from vision.pipeline import FrameResult, JudgedEvent, Pipeline, PipelineConfig
 from vision.report import build_report, write_report
 from vision.routines import Routine, Step
+from vision.session import RoutineSession
 from vision.video import H264Writer, VideoReader
 
 
@@ -65,9 +66,11 @@ class _Outputs:
     def _run(self) -> None:
         try:
             while (item := self._q.get()) is not None:
-                i, frame, result = item
+                i, frame, result, step = item
                 self._landmarks.write(landmarks_line(i, result) + "\n")
                 if self._writer is not None:
+                    if step is not None and step is not self._overlay.back.step:
+                        self._overlay.set_step(step)  # here, in the thread that draws
                     self._writer.write(self._overlay.annotate(frame, result))
         except BaseException as e:  # reported to the caller on close
             self._error = e
@@ -76,8 +79,8 @@ class _Outputs:
         finally:
             self.cpu_s = time.thread_time()
 
-    def put(self, i: int, frame, result) -> None:
-        self._q.put((i, frame, result))
+    def put(self, i: int, frame, result, step: Step | None = None) -> None:
+        self._q.put((i, frame, result, step))
 
     def close(self) -> None:
         self._q.put(None)
@@ -89,7 +92,7 @@ class _Outputs:
             raise self._error
 
 
-def analyze(video: str | Path, calibration: Calibration, step: Step, *, routine: Routine | None = None,
+def analyze(video: str | Path, calibration: Calibration, step: Step | None, *, routine: Routine | None = None,
             out_dir: str | Path | None = None, annotate: bool = True, config: PipelineConfig = PipelineConfig(),
             on_progress: Callable[[Progress], None] | None = None, max_frames: int | None = None) -> AnalysisResult:
     """Run the pipeline over a video file.
@@ -97,10 +100,20 @@ def analyze(video: str | Path, calibration: Calibration, step: Step, *, routine:
     With out_dir: write report.json, strokes.csv, landmarks.jsonl (each
     frame's hands) and, unless annotate is False, annotated.mp4.
 
+    step None: follow the routine from its first step, advancing as each step
+    is done (the same :class:`RoutineSession` the app uses); the report then
+    has a per-step section and a score.
+
     Raises VideoError for a file that is not a usable video.
     """
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else None
+    session = None
+    if step is None:
+        if routine is None:
+            raise ValueError("analyze: give a step, or a routine to follow")
+        session = RoutineSession(routine)
+        step = session.current
     with VideoReader(video, max_frames=max_frames) as reader:
         info = reader.info
         pipeline = Pipeline(calibration, step, config)
@@ -114,13 +127,19 @@ def analyze(video: str | Path, calibration: Calibration, step: Step, *, routine:
         try:
             for frame, t_s in reader:
                 result = pipeline.process_frame(frame, t_s)
+                if session is not None:
+                    session.observe(result.finished, t_s)
+                    if session.current is not pipeline.step and not session.finished:
+                        pipeline.set_step(session.current)
                 if writer is not None:
-                    writer.put(n, frame, result)
+                    writer.put(n, frame, result, pipeline.step)
                 n += 1
                 t_last = t_s
                 if on_progress is not None and (n % 15 == 0):
                     on_progress(Progress(n, info.n_frames, time.perf_counter() - start))
-            pipeline.finish()
+            last = pipeline.finish()
+            if session is not None:
+                session.observe(last.finished, t_last)
         finally:
             pipeline.close()
             if writer is not None:
@@ -130,8 +149,14 @@ def analyze(video: str | Path, calibration: Calibration, step: Step, *, routine:
         on_progress(Progress(n, n, time.perf_counter() - start))
     duration = t_last + 1.0 / info.fps if n else 0.0
     report = build_report(pipeline.events, video=str(video), fps=info.fps, frame_size=info.frame_wh,
-                          duration_s=duration, routine=routine.name if routine else None, step=step.id,
+                          duration_s=duration, routine=routine.name if routine else None,
+                          step=None if session is not None else step.id,
                           calibration=calibration.to_dict(), warnings=warnings)
+    if session is not None:
+        summary = session.summary()
+        report["steps"] = summary["steps"]
+        report["score"] = summary["score"]
+        report["routine_finished"] = summary["finished"]
     if out is not None:
         write_report(report, out)
     return AnalysisResult(report, sorted(pipeline.events, key=lambda e: e.event.t_start), out, n,

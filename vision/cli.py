@@ -51,7 +51,7 @@ def cmd_analyze(args) -> int:
         info = probe(args.clip)
         calibration = _load_calibration(args.calibration, info.frame_wh)
         routine = find_routine(args.routine, args.routines_dir)
-        step = routine.step(args.step) if args.step else routine.first_judged_step()
+        step = routine.step(args.step) if args.step else None  # None: follow the routine step by step
     except (VideoError, CalibrationError, RoutineError) as e:
         return _fail(e)
     out = Path(args.out)
@@ -72,6 +72,15 @@ def cmd_analyze(args) -> int:
           f"({', '.join(f'{k} {v}' for k, v in s['by_kind'].items()) or 'none'}); flags: {flags}")
     for w in result.report["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
+    for st in result.report.get("steps", []):
+        asked = st["asked"]
+        target = f"/{asked['target']:g} {asked['unit']}" if asked.get("target") is not None else f" {asked['unit']}"
+        score = "" if st["score"] is None else f", score {st['score']}"
+        flags = ", ".join(f"{k} {v}" for k, v in st["flags"].items())
+        print(f"  step {st['step_id']}: {st['done']:g}{target}{' done' if st['complete'] else ''}{score}"
+              + (f"; flags: {flags}" if flags else ""))
+    if "score" in result.report:
+        print(f"routine score: {result.report['score']}")
     print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + ("" if args.no_video else f", {out / 'annotated.mp4'}"))
     return 0
 
@@ -200,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--calibration", required=True,
                    help="calibration JSON (four corners of the back in pixels), or a sample's labels JSON")
     a.add_argument("--routine", default="swedish", help="routine name or YAML file (default: swedish)")
-    a.add_argument("--step", help="step id within the routine (default: its first judged step)")
+    a.add_argument("--step", help="judge the whole clip against this step (default: follow the routine from its "
+                                  "first step, advancing as each is done)")
     a.add_argument("--routines-dir", help="an extra folder of routines")
     a.add_argument("--out", required=True, help="output folder")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")

@@ -117,7 +117,7 @@ class Pipeline:
         self._detector = detector
         self._roi: tuple | None = None
         self._make_filter = one_euro_factory(config.min_cutoff_hz, config.beta, config.d_cutoff_hz)
-        self.set_step(step)
+        self.step = step
         self.reset()
 
     def reset(self) -> None:
@@ -127,10 +127,23 @@ class Pipeline:
         self._n_givers = 0
         self.events: list[JudgedEvent] = []
         self.last_t: float | None = None
+        self._steps = [(float("-inf"), self.step)]
 
     def set_step(self, step: Step) -> None:
-        """Judge from now on against ``step`` (events already judged keep their verdicts)."""
+        """Judge from now on against ``step``.
+
+        An event is judged against the step in force at its middle: a stroke
+        mostly done when the routine moves on still belongs to the step before.
+        """
         self.step = step
+        self._steps.append((self.last_t if self.last_t is not None else float("-inf"), step))
+
+    def step_at(self, t_s: float) -> Step:
+        """The step in force at time ``t_s``."""
+        for since, step in reversed(self._steps):
+            if since <= t_s:
+                return step
+        return self._steps[0][1]
 
     @property
     def detector(self) -> HandDetector:
@@ -238,7 +251,7 @@ class Pipeline:
     def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
         out = []
         for ev in events:
-            verdicts = judge_event(self.step, ev, g.previous.get(ev.kind))
+            verdicts = judge_event(self.step_at(0.5 * (ev.t_start + ev.t_end)), ev, g.previous.get(ev.kind))
             g.previous[ev.kind] = ev
             # live flags raised on this event (or on the passes it is made of)
             # (a stroke starts at the sample where the one before it ended: that

@@ -298,6 +298,9 @@ class RoutineSession:
         if self._finished:
             return left
         for ev in events:
+            started = self._attempt.started_s
+            if started is not None and 0.5 * (ev.event.t_start + ev.event.t_end) < started - 1e-9:
+                continue  # mostly done before this step began: it belongs (and was judged) with the one before
             self._attempt.add(ev)
         return left + self._advance_if_complete(t_s)
 
@@ -333,7 +336,12 @@ class RoutineSession:
     def _advance_if_complete(self, t_s: float) -> list[StepProgress]:
         left = []
         while not self._finished and self._attempt.is_complete(t_s):
-            left.append(self._leave(t_s))
+            at = t_s
+            st = self._attempt.step
+            if st.technique == "instruction" and self._attempt.started_s is not None:
+                # its time ran out at a known moment: the next step starts then, not when we noticed
+                at = min(t_s, self._attempt.started_s + (st.duration_s or INSTRUCTION_DEFAULT_S))
+            left.append(self._leave(at))
         return left
 
     def _close(self, t_s: float) -> StepProgress:
