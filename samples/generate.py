@@ -339,6 +339,27 @@ def technique_clips() -> list[Clip]:
                            "coming DOWN from the shoulders (the presses should climb)."),
                         hands, cam, R.SceneStyle(seed=14 if climb else 15, back_skin_bgr=SKIN["light" if climb else "dark"]),
                         routine="shiatsu", step="palm_presses"))
+    # petrissage: kneading up the lane (right), and kneading that drifts onto the spine (wrong)
+    for name, drift, skin, cam in (("petrissage_lane", False, "dark", Camera(0, 50, 95, 570)),
+                                   ("petrissage_spine", True, "medium", Camera(90, 45, 100, 600, target_uv=(0.5, 0.2)))):
+        s = Script((0.1, -0.8), heading=-20.0).hold(1.0, label=False)
+        s.move((0.12, -0.33), 0.8, heading=0.0, role="transition")
+        u, v = 0.12, -0.33
+        for k in range(8):
+            if drift and k == 4:
+                s.move((u, -0.02), 0.6, role="transition")  # slides onto the spine and carries on there
+                v = -0.02
+            on_spine = abs(v) < 0.08
+            s.move((u + 0.14, v), 0.5, expect=("on_spine",) if on_spine else ("ok",))
+            # the step back is about the smallest motion counted as a stroke: left unscored
+            s.move((u + 0.07, v), 0.4, label=False)
+            u += 0.07
+        s.hold(0.6, label=False)
+        out.append(Clip(name, "Petrissage: kneading up the left lane, two steps up and one back"
+                        + (", drifting onto the spine halfway (on_spine)." if drift else ", staying in the lane."),
+                        {"A": (s, "left", skin)}, cam,
+                        R.SceneStyle(seed=18 if drift else 19, back_skin_bgr=SKIN["tan" if drift else "light"]),
+                        giver_at="right" if drift else "foot", routine="swedish", step="petrissage"))
     # trigger point holds of 10, 20 and 35 s (15 frames/s keeps the long clip light)
     s = Script((0.1, 0.8), heading=20.0).hold(1.0, label=False)
     # the thumb does the work: with the palm this far out, the thumb tip rests in the lane (|v| about 0.3)

@@ -229,3 +229,9 @@ def test_shiatsu_press_too_short_too_long_and_on_the_spine():
     assert names(judge_event(PRESS, event("hold", duration_s=0.5))) == ["hold_too_short"]
     assert names(judge_event(PRESS, event("hold", duration_s=5.0))) == ["hold_too_long"]
     assert names(judge_event(PRESS, event("hold", lane="spine", duration_s=2.0))) == ["on_spine"]
+
+
+def test_a_rest_on_the_outer_edge_is_not_work_outside_the_lane():
+    assert names(judge_event(PETRISSAGE, event("hold", lane="outside"))) == ["ok"]
+    hold_step = load_routine(ROUTINES_DIR / "trigger_point.yaml").step("hold")
+    assert names(judge_event(hold_step, event("hold", lane="outside", duration_s=20.0))) == ["outside_lane"]

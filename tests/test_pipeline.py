@@ -140,3 +140,14 @@ def test_a_flag_belongs_to_its_own_stroke_not_the_one_before():
     (je,) = p._judge(g, [lateral])
     assert [v.name for v in je.verdicts] == ["ok"] and je.flagged_at is None
     assert 6.733 in g.live, "the later stroke's flag must stay for it"
+
+
+def test_both_hands_in_one_lane_is_same_side():
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0), glide(0.1, 0.9, 0.42, 2.0)])
+    names = sorted(tuple(v.name for v in je.verdicts) for je in p.events if je.event.kind == "stroke")
+    assert names == [("ok",), ("same_side",)]
+
+
+def test_one_hand_each_side_is_not_same_side():
+    p, _ = run([glide(0.1, 0.9, -0.3, 2.0), glide(0.1, 0.9, 0.3, 2.0)])
+    assert all(je.ok for je in p.events)

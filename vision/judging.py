@@ -101,7 +101,8 @@ def judge_event(step: Step, event: MotionEvent, previous: MotionEvent | None = N
     if step.technique == "instruction":
         return [OK]
     verdicts = _place_verdicts(step, event.lane)
-    if not verdicts and event.lane not in step.lanes and event.lane not in step.return_lanes \
+    resting = event.kind == "hold" and step.technique not in ("press", "hold")  # a rest, not the work
+    if not verdicts and not resting and event.lane not in step.lanes and event.lane not in step.return_lanes \
             and event.lane not in ("spine", "off_back") and not (event.kind == "stroke" and event.direction == "lateral"):
         verdicts.append(Verdict("outside_lane", f"Worked the outer edge; {_technique(step)} stays in the lanes "
                                                 "either side of the spine"))

@@ -107,6 +107,9 @@ class HandsAnnotator:
             cv2.circle(frame, c, 6, color, -1, cv2.LINE_AA)
             cv2.putText(frame, str(hs.hand + 1), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1,
                         cv2.LINE_AA)
+            if hs.resting_s >= 1.0:  # a hold under way: its running time
+                cv2.putText(frame, f"{hs.resting_s:.0f} s", (c[0] + 8, c[1] + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                            AMBER, 2, cv2.LINE_AA)
         return frame
 
 

@@ -103,6 +103,7 @@ class _Giver:
         self.uv: NDArray[np.float64] | None = None
         self.last_t: float | None = None
         self.previous: dict[str, MotionEvent] = {}  # the last event of each kind, for sequences (presses)
+        self.recent_strokes: list[MotionEvent] = []  # the last few seconds' strokes, to compare the hands
 
 
 class Pipeline:
@@ -262,7 +263,27 @@ class Pipeline:
             for _, v in raised:
                 if all(x.name != v.name for x in verdicts):
                     verdicts = [x for x in verdicts if x.name != "ok"] + [v]
+            verdicts = self._same_side(g, ev, verdicts)
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
             out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
+            if ev.kind == "stroke":
+                g.recent_strokes = [e for e in g.recent_strokes if e.t_end > ev.t_start - 5.0] + [ev]
         return out
+
+    def _same_side(self, g: _Giver, ev: MotionEvent, verdicts: list[Verdict]) -> list[Verdict]:
+        """Both hands working one lane at once, where the step wants one hand each side."""
+        step = self.step_at(0.5 * (ev.t_start + ev.t_end))
+        if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") \
+                or ev.direction == "lateral":
+            return verdicts
+        for other in self._givers.values():
+            if other is g:
+                continue
+            for e in other.recent_strokes:
+                overlap = min(e.t_end, ev.t_end) - max(e.t_start, ev.t_start)
+                if e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
+                    return [v for v in verdicts if v.name != "ok"] + [
+                        Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of "
+                                             "the spine")]
+        return verdicts

@@ -4,7 +4,9 @@ A :class:`RoutineSession` walks a :class:`~vision.routines.Routine` one step at
 a time. Judged events (:class:`vision.pipeline.JudgedEvent`) are fed to
 :meth:`RoutineSession.observe` as they finish; an event belongs to the step
 that is current when it is observed (a whole batch goes to the step current
-when the call starts, after that step has been left if its time ran out). A
+when the call starts, after that step has been left if its time ran out),
+unless most of it happened before that step began (its middle is earlier):
+then it belongs to the step before, as the pipeline judged it. A
 step that is complete is left at once and the next one starts. Time comes only
 from the timestamps passed in (seconds, the frames' own clock), never from the
 wall clock, and must not go backwards.
