@@ -375,18 +375,23 @@ def technique_clips() -> list[Clip]:
     return out
 
 
+def _glides_up(s: Script, side: float, lane: float, out_v: float, up_s: float, n: int = 2) -> None:
+    """n effleurage glides up the lane with returns between them, ending on the last glide up."""
+    for cycle in range(n):
+        s.move((0.06, lane), 0.7, heading=0.0, role="transition")
+        s.move((0.88, lane), up_s)
+        if cycle < n - 1:
+            s.move((0.88, out_v), 0.7, heading=side * 30.0, role="transition")
+            s.move((0.06, out_v), 1.7, heading=side * 25.0, role="return")
+
+
 def whole_routine_clip() -> Clip:
     """The short Swedish routine (samples/routines/swedish_short.yaml) played through, step after step."""
     hands = {}
     for name, side, skin in (("A", -1, "medium"), ("B", 1, "medium")):
         lane, out_v = side * 0.33, side * 0.8
         s = Script((0.06, out_v), heading=side * 25.0).hold(2.5)  # prepare
-        for cycle in range(2):  # effleurage: ends on its second glide up
-            s.move((0.06, lane), 0.7, heading=0.0, role="transition")
-            s.move((0.88, lane), 2.0)
-            if cycle == 0:
-                s.move((0.88, out_v), 0.7, heading=side * 30.0, role="transition")
-                s.move((0.06, out_v), 1.7, heading=side * 25.0, role="return")
+        _glides_up(s, side, lane, out_v, up_s=2.0)  # effleurage
         u = 0.88
         for _ in range(7):  # petrissage: kneading down the lane, two steps down and one back up
             s.move((u - 0.14, lane), 0.5)
@@ -401,12 +406,7 @@ def whole_routine_clip() -> Clip:
         s.hold(0.3, label=False)
         s.move((s.p[0], out_v), 0.7, heading=side * 30.0, role="transition")
         s.move((0.06, out_v), 1.4, heading=side * 25.0, role="return")
-        for cycle in range(2):  # finish: ends on its second glide up
-            s.move((0.06, lane), 0.7, heading=0.0, role="transition")
-            s.move((0.88, lane), 2.4)
-            if cycle == 0:
-                s.move((0.88, out_v), 0.7, heading=side * 30.0, role="transition")
-                s.move((0.06, out_v), 1.7, heading=side * 25.0, role="return")
+        _glides_up(s, side, lane, out_v, up_s=2.4)  # finish
         s.hold(0.8, label=False)
         hands[name] = (s, "left" if side < 0 else "right", skin)
     return Clip("whole_routine", "The short Swedish routine played through: prepare, effleurage twice, petrissage "
