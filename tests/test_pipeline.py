@@ -151,3 +151,18 @@ def test_both_hands_in_one_lane_is_same_side():
 def test_one_hand_each_side_is_not_same_side():
     p, _ = run([glide(0.1, 0.9, -0.3, 2.0), glide(0.1, 0.9, 0.3, 2.0)])
     assert all(je.ok for je in p.events)
+
+
+def test_a_flag_found_only_at_the_end_is_raised_when_the_event_ends():
+    # a 5 s hold where the step wants 15 to 30 s: known to be short only once the hand moves on
+    hold_step = find_routine("trigger_point").step("hold")
+    p = Pipeline(CAL, hold_step)
+    path = np.r_[np.tile([[0.5, 0.3]], (int(5 * FPS), 1)), glide(0.5, 0.9, 0.3, 1.0, rest=0.0)[1:],
+                 np.tile([[0.9, 0.3]], (10, 1))]
+    results = [p.process_hands([hand(p.homography.to_image(uv)[0])], i / FPS) for i, uv in enumerate(path)]
+    raised = [f for r in results for f in r.flags]
+    holds = [je for je in p.events if je.event.kind == "hold"]
+    assert holds and [v.name for v in holds[0].verdicts] == ["hold_too_short"]
+    assert [f.verdict.name for f in raised] == ["hold_too_short"]
+    # raised as soon as the hand is seen to have moved on (a few frames after the hold's end)
+    assert holds[0].event.t_end <= raised[0].t_s <= holds[0].event.t_end + 0.3

@@ -85,7 +85,7 @@ class FrameResult:
     t_s: float
     hands: tuple[HandState, ...]
     finished: tuple[JudgedEvent, ...] = ()  # events that ended in this frame
-    flags: tuple[Flag, ...] = ()  # flags raised in this frame
+    flags: tuple[Flag, ...] = ()  # flags raised in this frame (live, or on an event that just ended)
 
     @classmethod
     def empty(cls, t_s: float) -> "FrameResult":
@@ -129,6 +129,7 @@ class Pipeline:
         self.events: list[JudgedEvent] = []
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
+        self._late_flags: list[Flag] = []  # flags on events judged only at their end
 
     def set_step(self, step: Step) -> None:
         """Judge from now on against ``step``.
@@ -201,6 +202,8 @@ class Pipeline:
         for tr in active:
             states.append(self._update_track(tr, t_s, finished, flags))
         self.events.extend(finished)
+        flags += self._late_flags
+        self._late_flags = []
         return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags))
 
     def finish(self) -> FrameResult:
@@ -210,7 +213,8 @@ class Pipeline:
             finished += self._judge(g, g.segmenter.flush())
         self._givers.clear()
         self.events.extend(finished)
-        return FrameResult(self.last_t or 0.0, (), tuple(finished))
+        flags, self._late_flags = self._late_flags, []
+        return FrameResult(self.last_t or 0.0, (), tuple(finished), tuple(flags))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -266,6 +270,9 @@ class Pipeline:
             verdicts = self._same_side(g, ev, verdicts)
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
+            if bad and not raised:  # found only now the event is over: raise it now
+                self._late_flags.append(Flag(self.last_t if self.last_t is not None else ev.t_end, g.hand,
+                                             next(v for v in verdicts if v.name != "ok")))
             out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
             if ev.kind == "stroke":
                 g.recent_strokes = [e for e in g.recent_strokes if e.t_end > ev.t_start - 5.0] + [ev]
