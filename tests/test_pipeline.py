@@ -166,3 +166,17 @@ def test_a_flag_found_only_at_the_end_is_raised_when_the_event_ends():
     assert [f.verdict.name for f in raised] == ["hold_too_short"]
     # raised as soon as the hand is seen to have moved on (a few frames after the hold's end)
     assert holds[0].event.t_end <= raised[0].t_s <= holds[0].event.t_end + 0.3
+
+
+def test_a_step_working_with_the_thumb_moves_the_contact_point_without_a_false_stroke():
+    eff, hold_step = STEP, find_routine("trigger_point").step("hold")
+    assert eff.contact == "palm" and hold_step.contact == "thumb"
+    p = Pipeline(CAL, eff)
+    still = hand(p.homography.to_image([0.5, 0.3])[0])
+    results = [p.process_hands([still], i / FPS) for i in range(60)]
+    p.set_step(hold_step)
+    results += [p.process_hands([still], i / FPS) for i in range(60, 200)]
+    p.finish()
+    assert not [je for je in p.events if je.event.kind == "stroke"]
+    thumb = still.contact_px("thumb")
+    assert np.allclose(results[-1].hands[0].contact_px, thumb)

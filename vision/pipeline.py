@@ -130,6 +130,7 @@ class Pipeline:
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
         self._late_flags: list[Flag] = []  # flags on events judged only at their end
+        self._contact_changed = False
 
     def set_step(self, step: Step) -> None:
         """Judge from now on against ``step``.
@@ -137,6 +138,8 @@ class Pipeline:
         An event is judged against the step in force at its middle: a stroke
         mostly done when the routine moves on still belongs to the step before.
         """
+        if step.contact != self.step.contact:
+            self._contact_changed = True  # handled at the next frame, where events can be returned
         self.step = step
         self._steps.append((self.last_t if self.last_t is not None else float("-inf"), step))
 
@@ -190,8 +193,17 @@ class Pipeline:
         if self.last_t is not None and t_s <= self.last_t:
             raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self.last_t:.3f} s")
         self.last_t = t_s
-        active, ended = self.tracker.update(t_s, hands)
         finished: list[JudgedEvent] = []
+        if self._contact_changed:
+            # a new step works with another part of the hand (thumb, fingertips): the contact
+            # point moves by a few centimetres, which must not read as a stroke
+            self._contact_changed = False
+            self.tracker.contact = self.step.contact
+            for g in self._givers.values():
+                finished += self._judge(g, g.segmenter.flush())
+                g.filter.reset()
+                g.last_t = None
+        active, ended = self.tracker.update(t_s, hands)
         for tr in ended:
             g = self._givers.pop(tr.id, None)
             if g is not None:
