@@ -151,9 +151,6 @@ class Routine(_Frozen):
         raise RoutineError(f"routine '{self.name}' has no step '{step_id}'; its steps are: "
                            f"{', '.join(s.id for s in self.steps)}")
 
-    def first_judged_step(self) -> Step:
-        return next((s for s in self.steps if s.technique != "instruction"), self.steps[0])
-
 
 def _where(loc: tuple, data: dict) -> str:
     """'step 'petrissage': direction' from a pydantic error location."""
