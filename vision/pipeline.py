@@ -200,9 +200,7 @@ class Pipeline:
             self._contact_changed = False
             self.tracker.contact = self.step.contact
             for g in self._givers.values():
-                finished += self._judge(g, g.segmenter.flush())
-                g.filter.reset()
-                g.last_t = None
+                finished += self._restart(g)
         active, ended = self.tracker.update(t_s, hands)
         for tr in ended:
             g = self._givers.pop(tr.id, None)
@@ -247,8 +245,7 @@ class Pipeline:
         if not np.all(np.isfinite(uv_raw)):
             return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv)
         if g.last_t is not None and t_s - g.last_t > self.config.resume_gap_s:
-            finished += self._judge(g, g.segmenter.flush())
-            g.filter.reset()
+            finished += self._restart(g)
         g.last_t = t_s
         g.uv = g.filter.update(t_s, uv_raw)
         finished += self._judge(g, g.segmenter.update(t_s, g.uv))
@@ -265,10 +262,18 @@ class Pipeline:
         return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
                          g.segmenter.resting_s(t_s))
 
+    def _restart(self, g: _Giver) -> list[JudgedEvent]:
+        """End what the hand was doing and start its smoothing afresh (after a gap, or a new contact point)."""
+        finished = self._judge(g, g.segmenter.flush())
+        g.filter.reset()
+        g.last_t = None
+        return finished
+
     def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
         out = []
         for ev in events:
-            verdicts = judge_event(self.step_at(0.5 * (ev.t_start + ev.t_end)), ev, g.previous.get(ev.kind))
+            step = self.step_at(0.5 * (ev.t_start + ev.t_end))
+            verdicts = judge_event(step, ev, g.previous.get(ev.kind))
             g.previous[ev.kind] = ev
             # live flags raised on this event (or on the passes it is made of)
             # (a stroke starts at the sample where the one before it ended: that
@@ -279,7 +284,7 @@ class Pipeline:
             for _, v in raised:
                 if all(x.name != v.name for x in verdicts):
                     verdicts = [x for x in verdicts if x.name != "ok"] + [v]
-            verdicts = self._same_side(g, ev, verdicts)
+            verdicts = self._same_side(g, ev, step, verdicts)
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
             if bad and not raised:  # found only now the event is over: raise it now
@@ -290,9 +295,8 @@ class Pipeline:
                 g.recent_strokes = [e for e in g.recent_strokes if e.t_end > ev.t_start - 5.0] + [ev]
         return out
 
-    def _same_side(self, g: _Giver, ev: MotionEvent, verdicts: list[Verdict]) -> list[Verdict]:
+    def _same_side(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """Both hands working one lane at once, where the step wants one hand each side."""
-        step = self.step_at(0.5 * (ev.t_start + ev.t_end))
         if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") \
                 or ev.direction == "lateral":
             return verdicts

@@ -17,6 +17,13 @@ from vision.backframe import Calibration, Homography
 from vision.hands import CONTACT_LANDMARKS
 
 
+def _f1(matched: int, found: int, true: int) -> float:
+    """F1 of a one-to-one matching; an empty side counts as perfect on its own axis."""
+    p = matched / found if found else 1.0
+    r = matched / true if true else 1.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
 def _iou(a0, a1, b0, b1) -> float:
     inter = max(0.0, min(a1, b1) - max(a0, b0))
     union = max(a1, b1) - min(a0, b0)
@@ -48,9 +55,7 @@ class ClipScore:
 
     @property
     def event_f1(self) -> float:
-        p = self.matched_events / self.found_events if self.found_events else 1.0
-        r = self.matched_events / self.true_events if self.true_events else 1.0
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return _f1(self.matched_events, self.found_events, self.true_events)
 
     @property
     def precision(self) -> float:
@@ -62,20 +67,11 @@ class ClipScore:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return _f1(self.matched, self.detected_strokes, self.true_strokes)
 
     @property
     def direction_accuracy(self) -> float:
         return self.direction_ok / self.matched if self.matched else 1.0
-
-    @property
-    def flag_recall(self) -> float:
-        return self.caught_flags / self.expected_flags if self.expected_flags else 1.0
-
-    @property
-    def flag_precision(self) -> float:
-        return (self.flags_raised - self.false_flags) / self.flags_raised if self.flags_raised else 1.0
 
     @property
     def contact_error_median(self) -> float:

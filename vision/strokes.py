@@ -76,10 +76,6 @@ class ActiveMotion:
     lane: str
     distance: float  # net displacement so far, back lengths
 
-    @property
-    def du(self) -> float:
-        return float(self.now_back[0] - self.start_back[0])
-
 
 @dataclass(frozen=True)
 class SegmenterConfig:

@@ -89,7 +89,6 @@ class Track:
     contact_px: NDArray[np.float64]
     palm_size_px: float
     last_seen_s: float
-    first_seen_s: float
     velocity_px_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
     observation: HandObservation | None = None  # this frame's, or None while missing
     frames_seen: int = 1
@@ -161,7 +160,7 @@ class HandTracker:
             tr.frames_seen += 1
         for j, h in enumerate(hands):
             if j not in used_h:
-                tr = Track(self._next_id, centres[j], h.palm_size_px, t_s, t_s, observation=h)
+                tr = Track(self._next_id, centres[j], h.palm_size_px, t_s, observation=h)
                 self.tracks[tr.id] = tr
                 self._next_id += 1
         return list(self.tracks.values()), ended
