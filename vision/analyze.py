@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from vision.backframe import Calibration
+from vision.hands import HandObservation
 from vision.overlay import Overlay
 from vision.pipeline import FrameResult, JudgedEvent, Pipeline, PipelineConfig
 from vision.report import build_report, write_report
@@ -43,11 +44,26 @@ class AnalysisResult:
 
 
 def landmarks_line(frame_index: int, result: FrameResult) -> str:
-    """One JSON line of a frame's hands: the recording's landmarks format."""
-    hands = [{"track": hs.track, "hand": hs.hand, "score": round(hs.observation.score, 3),
-              "landmarks": np.round(hs.observation.landmarks_px, 2).tolist()}
-             for hs in result.hands if hs.observation is not None]
-    return json.dumps({"frame": frame_index, "t": round(result.t_s, 4), "hands": hands}, separators=(",", ":"))
+    """One JSON line of a frame's hands as the detector found them: the recording's landmarks format.
+
+    ``{"frame": i, "t": seconds, "hands": [{"score": s, "hand": h, "landmarks": [[x, y] * 21]}, ...]}``,
+    image pixels of the unmirrored frame; ``hand`` is the giver's hand id the
+    detection was tracked as (None for other hands, or a duplicate dropped).
+    Feeding the hands back to :meth:`Pipeline.process_hands` reproduces the
+    analysis without MediaPipe.
+    """
+    giver = {id(hs.observation): hs.hand for hs in result.hands if hs.observation is not None}
+    # written as they are (the detector already rounds them), so that reading them back gives the same numbers
+    hands = [{"score": h.score, "hand": giver.get(id(h)), "landmarks": h.landmarks_px.tolist()}
+             for h in result.detections]
+    return json.dumps({"frame": frame_index, "t": result.t_s, "hands": hands}, separators=(",", ":"))
+
+
+def read_landmarks_line(line: str) -> tuple[int, float, list[HandObservation]]:
+    """Parse one line written by :func:`landmarks_line`: (frame index, t seconds, hands)."""
+    d = json.loads(line)
+    return int(d["frame"]), float(d["t"]), [HandObservation(np.asarray(h["landmarks"], float), float(h["score"]))
+                                             for h in d["hands"]]
 
 
 class _Outputs:

@@ -86,6 +86,9 @@ class FrameResult:
     hands: tuple[HandState, ...]
     finished: tuple[JudgedEvent, ...] = ()  # events that ended in this frame
     flags: tuple[Flag, ...] = ()  # flags raised in this frame (live, or on an event that just ended)
+    # the detector's hands as they came in (before tracking): what a recording
+    # saves, so that feeding them back to process_hands re-judges exactly
+    detections: tuple[HandObservation, ...] = ()
 
     @classmethod
     def empty(cls, t_s: float) -> "FrameResult":
@@ -214,7 +217,7 @@ class Pipeline:
         self.events.extend(finished)
         flags += self._late_flags
         self._late_flags = []
-        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags))
+        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags), tuple(hands))
 
     def finish(self) -> FrameResult:
         """The stream ended: finish every hand's events."""

@@ -64,10 +64,12 @@ class HandDetector:
         hands: list[HandObservation] = []
         ox, oy = offset_px
         for i, lms in enumerate(result.multi_hand_landmarks or []):
-            pts = np.array([(p.x * w + ox, p.y * h + oy) for p in lms.landmark], dtype=np.float64)
+            # rounded to what a recording keeps (0.01 px), so that re-judging a
+            # recording's landmarks gives exactly the live verdicts
+            pts = np.round(np.array([(p.x * w + ox, p.y * h + oy) for p in lms.landmark], dtype=np.float64), 2)
             score = 1.0
             if result.multi_handedness and i < len(result.multi_handedness):
-                score = float(result.multi_handedness[i].classification[0].score)
+                score = round(float(result.multi_handedness[i].classification[0].score), 3)
             hands.append(HandObservation(pts, score))
         return merge_duplicates(hands)
 
