@@ -3,6 +3,14 @@
 ``judge_active`` looks at a stroke still under way and raises a flag as soon
 as it is clearly wrong (after ``step.flag_after`` back lengths);
 ``judge_event`` gives a finished event its verdicts.
+
+``jerky``: a stroke whose movement has more speed surges than the step's
+``surges.max`` (default 1 for petrissage and deep strokes): it stopped, or
+nearly, and surged on (``MotionEvent.surges``, counted by the segmenter). It is
+judged when the stroke ends: the first push of a stop-and-go movement is a
+good stroke until the hand surges on, and each push after it is flagged.
+A circle set whose rate (circles per second) is outside the step's
+``circle_rate`` is ``too_fast`` or ``too_slow``.
 """
 from __future__ import annotations
 
@@ -116,6 +124,17 @@ def judge_event(step: Step, event: MotionEvent, previous: MotionEvent | None = N
             if step.speed.min is not None and event.speed < step.speed.min:
                 verdicts.append(Verdict("too_slow", f"Too slow ({event.speed:.2f} back lengths/s); at least "
                                                     f"{step.speed.min:.2f} for {_technique(step)}"))
+            if step.surges.max is not None and event.surges > step.surges.max:
+                verdicts.append(Verdict("jerky", f"Stop-and-go: the stroke stopped and surged on ({event.surges} "
+                                                 f"surges); {_technique(step)} is one smooth, steady motion"))
+    if event.kind == "circles" and event.lane in step.lanes:
+        rate = event.rate_hz
+        if step.circle_rate.max is not None and rate > step.circle_rate.max:
+            verdicts.append(Verdict("too_fast", f"Circles too quick ({rate:.1f} a second); at most "
+                                                f"{step.circle_rate.max:.1f} a second for {_technique(step)}"))
+        if step.circle_rate.min is not None and rate < step.circle_rate.min:
+            verdicts.append(Verdict("too_slow", f"Circles too slow ({rate:.1f} a second); at least "
+                                                f"{step.circle_rate.min:.1f} a second for {_technique(step)}"))
     if event.kind == "hold":
         d = event.duration_s
         if step.hold_s.min is not None and d < step.hold_s.min:

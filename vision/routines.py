@@ -6,14 +6,16 @@ and what bounds apply. Loading reports every problem with the file, the step
 and the field, so a typo is found in one go.
 
 Units: speeds in back lengths per second, hold times in seconds, circle radii
-in back lengths (a 3 cm circle on a 56 cm back is about 0.05).
+in back lengths (a 3 cm circle on a 56 cm back is about 0.05), circle rates in
+circles per second, surges in speed surges per stroke (1 is one smooth push).
 
 Per-technique defaults (``TECHNIQUE_DEFAULTS``) fill what a step leaves out,
 before validation, so a teacher writes only what differs:
 
 - a field the step does not give (``direction``, ``return_lanes``, ...) takes
   the technique's default; a field it gives always wins, whatever its value;
-- bounds (``speed``, ``hold_s``, ``circle_radius``) are filled per threshold:
+- bounds (``speed``, ``hold_s``, ``circle_radius``, ``circle_rate``,
+  ``surges``) are filled per threshold:
   ``speed: {min: 0.2}`` on an effleurage step keeps the default ``max: 1.0``.
   ``max: null`` (or ``speed: null`` for both) drops a default threshold; a
   default that contradicts a threshold the step gives (``hold_s: {min: 5}`` on
@@ -39,13 +41,14 @@ Direction = Literal["up", "down", "any", "lateral"]
 Contact = Literal["palm", "thumb", "fingertips", "knuckles"]
 Hands = Literal["both", "either", "one"]
 
-BOUNDS_FIELDS = ("speed", "hold_s", "circle_radius")
+BOUNDS_FIELDS = ("speed", "hold_s", "circle_radius", "circle_rate", "surges")
 
 # What a step of each technique gets for the fields it leaves out (see the module docstring).
 # Speeds in back lengths/s, hold times in s, circle radii in back lengths.
 TECHNIQUE_DEFAULTS: dict[str, dict] = {
     "effleurage": {"direction": "up", "return_lanes": ["outside"], "speed": {"max": 1.0}},
-    "deep_stroke": {"speed": {"max": 0.25}},
+    "petrissage": {"surges": {"max": 1}},
+    "deep_stroke": {"speed": {"max": 0.25}, "surges": {"max": 1}},
     "press": {"direction": "up", "hold_s": {"min": 1, "max": 3}},
     "hold": {"hold_s": {"min": 15, "max": 30}},
     "friction": {"circle_radius": {"min": 0.02, "max": 0.12}},
@@ -126,12 +129,24 @@ class Step(_Frozen):
     speed: Bounds = Bounds()  # back lengths per second
     hold_s: Bounds = Bounds()  # seconds
     circle_radius: Bounds = Bounds()  # back lengths (friction circles)
+    circle_rate: Bounds = Bounds()  # circles per second (friction circles)
+    surges: Bounds = Bounds()  # speed surges per stroke movement: 1 is one smooth push; more is jerky
     flag_after: float = Field(default=0.1, gt=0)  # back lengths a stroke covers before a live flag
 
     @model_validator(mode="before")
     @classmethod
     def _technique_defaults(cls, data):
         return apply_defaults(data) if isinstance(data, dict) else data
+
+    @field_validator("surges")
+    @classmethod
+    def _one_surge_at_least(cls, v: Bounds) -> Bounds:
+        if v.max is not None and v.max < 1:
+            raise ValueError(f"max {v.max:g} would flag every stroke (a smooth stroke is 1 surge); "
+                             "use 1 or more, or surges: null to leave jerks unjudged")
+        if v.min is not None:
+            raise ValueError("only max can be set: the most speed surges a stroke may have (1 = one smooth push)")
+        return v
 
     @field_validator("lanes", "return_lanes", mode="before")
     @classmethod

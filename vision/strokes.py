@@ -38,6 +38,9 @@ class MotionEvent:
     lane: "left", "right", "spine", "outside" or "off_back" (where most of it was).
     distance: path length in back lengths; speed: mean speed, back lengths per second.
     count: circles turned, or cross-fibre passes.
+    surges: strokes: the speed surges of the movement this stroke belongs to
+    (1 for one smooth push; see :func:`count_surges` and "stop-and-go" in
+    :class:`HandSegmenter`).
     """
 
     kind: EventKind
@@ -52,6 +55,12 @@ class MotionEvent:
     speed: float
     count: int = 0
     radius: float = 0.0  # circles: mean radius, back lengths
+    surges: int = 1  # strokes: speed surges of its movement (1 = one smooth push)
+
+    @property
+    def rate_hz(self) -> float:
+        """Circles: turns per second (0 for other kinds)."""
+        return self.count / self.duration_s if self.kind == "circles" and self.duration_s > 0 else 0.0
 
     @property
     def duration_s(self) -> float:
@@ -91,6 +100,15 @@ class SegmenterConfig:
     cross_max_pass: float = 0.3  # a cross-fibre pass is a lateral motion shorter than this
     cross_min_passes: int = 3
     cross_max_gap_s: float = 0.6
+    # stop-and-go: a stroke that sets off again in the same direction (up or down,
+    # same lane) within this long of the hand's last motion ending continues its
+    # movement, and adds its surges to it. Measured from the end of one motion to the
+    # start of the next, which takes in their slow tails: two slow pushes with no pause
+    # between them measure up to ~0.55 s apart. A hold (1 s) is always longer.
+    chain_gap_s: float = 0.6
+    surge_window_s: float = 0.2  # speed for counting surges: displacement over this long, centred
+    surge_rel: float = 0.5  # a surge: the speed rises (and falls) by this fraction of the stroke's peak ...
+    surge_min_speed: float = 0.06  # ... and by at least this much (back lengths/s): tracking noise is less
     zones: Zones = field(default_factory=Zones)
 
 
@@ -132,8 +150,58 @@ def _turning(path_back: NDArray[np.float64], step: float = 0.008) -> float:
     return float(turn.sum())
 
 
+def speed_profile(times_s: NDArray[np.float64], path_back: NDArray[np.float64], window_s: float) -> NDArray[np.float64]:
+    """(N,) speed in back lengths/s at each sample: displacement over a window centred on it."""
+    n = len(times_s)
+    if n < 2:
+        return np.zeros(n)
+    p = path_back * _SCALE
+    i0 = np.clip(np.searchsorted(times_s, times_s - 0.5 * window_s), 0, n - 1)
+    i1 = np.clip(np.searchsorted(times_s, times_s + 0.5 * window_s, side="right") - 1, 0, n - 1)
+    i0 = np.minimum(i0, np.maximum(i1 - 1, 0))  # at least one sample apart
+    i1 = np.maximum(i1, np.minimum(i0 + 1, n - 1))
+    dt = times_s[i1] - times_s[i0]
+    return np.linalg.norm(p[i1] - p[i0], axis=1) / np.where(dt > 0, dt, np.inf)
+
+
+def count_surges(speed: NDArray[np.float64], rel: float = 0.5, min_rise: float = 0.06) -> int:
+    """Sub-movements in a speed profile: peaks that rise from the last trough (0 before the
+    first) by at least ``max(rel * peak speed, min_rise)``, and fall as far after it (but the
+    last). One smooth push is 1; a push that slows right down and surges on is 2, and so on.
+
+    A hysteresis peak count: small ripples (tracking jitter left after smoothing) never cross
+    the threshold, however many there are.
+    """
+    if len(speed) == 0:
+        return 0
+    delta = max(rel * float(np.max(speed)), min_rise)
+    n, low, high, rising = 0, 0.0, 0.0, True
+    for x in speed:
+        if rising:
+            high = max(high, x)
+            if high - low >= delta and x <= high - delta:  # a peak, and the fall after it
+                n, rising, low = n + 1, False, x
+        else:
+            low = min(low, x)
+            if x >= low + delta:
+                rising, high = True, x
+    if rising and high - low >= delta:
+        n += 1
+    return max(n, 1)
+
+
 class HandSegmenter:
-    """Segments one hand's path. ``update`` per frame, ``flush`` when the hand is gone."""
+    """Segments one hand's path. ``update`` per frame, ``flush`` when the hand is gone.
+
+    Stop-and-go: a motion is cut at every speed valley, so a stroke that stops
+    (or nearly) and surges on comes out as several strokes. Each stroke's
+    ``surges`` counts the surges of the movement it belongs to: its own (speed
+    peaks, :func:`count_surges`) plus those of the hand's motion just before
+    it when that one went the same way (up or down), in the same lane, and
+    ended at most ``chain_gap_s`` before it began. The first push of a
+    stop-and-go movement therefore has 1, the next 2, ... Any other motion in
+    between (a step back, a turn, a hold) starts the count afresh.
+    """
 
     def __init__(self, track: int, config: SegmenterConfig = SegmenterConfig()):
         self.track = track
@@ -156,6 +224,7 @@ class HandSegmenter:
         self._idle_v: list[float] = []
         self._pending: list[MotionEvent] = []  # lateral passes that may become cross-fibre
         self._last_t: float | None = None
+        self._last_motion: tuple[float, str, str, int] | None = None  # (t_end, direction, lane, surges)
 
     # -- the per-frame step ----------------------------------------------------------
 
@@ -240,6 +309,7 @@ class HandSegmenter:
         out += self._flush_pending()
         self._anchor = None
         self._recent.clear()
+        self._last_motion = None
         return out
 
     def active(self) -> ActiveMotion | None:
@@ -319,10 +389,17 @@ class HandSegmenter:
             ev = MotionEvent("circles", self.track, float(ts[0]), float(ts[-1]), ts, path, None, lane, length,
                              length / max(dur, 1e-6), count=max(1, int(round(turns))),
                              radius=length / max(abs(turning), 1e-6))
+            self._last_motion = None
             return self._flush_pending() + [ev]
         direction = _direction(path[-1] - path[0])
+        surges = count_surges(speed_profile(ts, path, cfg.surge_window_s), cfg.surge_rel, cfg.surge_min_speed)
+        last = self._last_motion
+        if last is not None and direction in ("up", "down") and last[1] == direction and last[2] == lane \
+                and ts[0] - last[0] <= cfg.chain_gap_s:
+            surges += last[3]  # stop-and-go: the same movement surging on
+        self._last_motion = (float(ts[-1]), direction, lane, surges)
         ev = MotionEvent("stroke", self.track, float(ts[0]), float(ts[-1]), ts, path, direction, lane, length,
-                         length / max(dur, 1e-6))
+                         length / max(dur, 1e-6), surges=surges)
         net = float(np.linalg.norm((path[-1] - path[0]) * _SCALE))
         if direction == "lateral" and net <= cfg.cross_max_pass and net >= cfg.start_distance:
             out: list[MotionEvent] = []

@@ -1,0 +1,167 @@
+"""Live practice without a browser: a sample clip's frames fed to the coach as a camera would."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from tests.helpers import SAMPLES, labels_of
+from vision.backframe import Calibration
+from vision.checks import setup_advice
+from vision.live import LiveCoach, scale_calibration
+from vision.routines import find_routine
+from vision.settings import Settings, adjust_step, pipeline_config
+from vision.video import VideoReader
+
+
+def _frames(name: str, max_frames: int | None = None):
+    with VideoReader(SAMPLES / f"{name}.mp4", max_frames=max_frames) as reader:
+        for frame, t in reader:
+            yield frame, t
+
+
+def _coach(name: str, **kw) -> LiveCoach:
+    labels = labels_of(name)
+    return LiveCoach(Calibration.from_dict(labels["calibration"]), find_routine(labels["routine"]),
+                     calibration_wh=tuple(labels["frame_size"]), start_step=labels["step"], **kw)
+
+
+@pytest.fixture(scope="module")
+def wrong_way_live():
+    """The wrong-way clip through the coach frame by frame, with the page reading snapshots meanwhile."""
+    coach = _coach("effleurage_wrong_way")
+    snaps, stop = [], threading.Event()
+
+    def page():  # the page's thread reads while the camera's thread writes
+        while not stop.is_set():
+            snaps.append(coach.snapshot())
+            stop.wait(0.05)
+
+    reader = threading.Thread(target=page)
+    reader.start()
+    outs = []
+    try:
+        for i, (frame, t) in enumerate(_frames("effleurage_wrong_way")):
+            out = coach.process(frame, t)
+            if i in (0, 200):
+                outs.append((frame, out))
+    finally:
+        stop.set()
+        reader.join()
+    yield coach, coach.snapshot(), snaps, outs
+    coach.close()
+
+
+def test_live_flags_the_wrong_way_stroke(wrong_way_live):
+    coach, snap, snaps, _ = wrong_way_live
+    assert snap.error is None
+    names = [f.name for f in snap.flags]
+    assert names == ["wrong_direction"], names
+    assert "toward the hips" in snap.flags[0].message
+    labels = labels_of("effleurage_wrong_way")
+    bad = [e for e in labels["events"] if "wrong_direction" in e.get("verdicts", [])]
+    assert bad and bad[0]["t_start"] <= snap.flags[0].t_s <= bad[0]["t_end"]  # raised while the stroke moved
+    assert snap.good_events >= 5 and snap.stats.frames == labels["n_frames"]
+    assert len(snaps) > 5 and all(s.step_index == snaps[0].step_index for s in snaps)
+
+
+def test_live_overlay_is_drawn_on_a_copy(wrong_way_live):
+    _, _, _, outs = wrong_way_live
+    for raw, out in outs:
+        assert out.shape == raw.shape and out is not raw
+        assert np.mean(np.any(out != raw, axis=2)) > 0.002  # lanes, outline, arrows
+
+
+def test_mirror_is_display_only():
+    plain, mirrored = _coach("effleurage_good"), _coach("effleurage_good", mirror=True)
+    try:
+        for frame, t in _frames("effleurage_good", 90):
+            a = plain.process(frame, t)
+            b = mirrored.process(frame, t)
+        # the same judging, the picture flipped (the banner is drawn after the flip, so compare below it)
+        assert plain.snapshot().judged_events == mirrored.snapshot().judged_events
+        assert np.mean(np.abs(a[60:, ::-1].astype(int) - b[60:].astype(int))) < 3
+    finally:
+        plain.close()
+        mirrored.close()
+
+
+def test_commands_next_and_restart_apply_at_the_next_frame():
+    coach = _coach("effleurage_good")
+    try:
+        frames = _frames("effleurage_good", 40)
+        for _ in range(10):
+            coach.process(*next(frames))
+        first = coach.snapshot().step_index
+        coach.command("next")
+        assert coach.snapshot().step_index == first  # not before a frame comes
+        coach.process(*next(frames))
+        assert coach.snapshot().step_index == first + 1
+        coach.command("restart")
+        coach.process(*next(frames))
+        assert coach.snapshot().step_index == first
+        with pytest.raises(ValueError, match="unknown command"):
+            coach.command("jump")
+    finally:
+        coach.close()
+
+
+def test_camera_restart_keeps_one_clock():
+    coach = _coach("effleurage_good")
+    try:
+        frames = list(_frames("effleurage_good", 20))
+        for frame, t in frames:
+            coach.process(frame, t)
+        t_before = coach.snapshot().t_s
+        for frame, t in frames[:5]:  # the camera starts again: its clock from zero
+            coach.process(frame, t)
+        snap = coach.snapshot()
+        assert snap.error is None and snap.t_s > t_before
+    finally:
+        coach.close()
+
+
+def test_a_failing_frame_is_reported_not_raised():
+    coach = _coach("effleurage_good")
+    try:
+        out = coach.process(np.zeros((10, 10), np.uint8), 0.0)  # not a colour frame
+        assert out.shape == (10, 10)
+        assert coach.snapshot().error
+    finally:
+        coach.close()
+
+
+def test_calibration_follows_a_scaled_picture():
+    cal = Calibration.from_dict(labels_of("fast_and_slow")["calibration"])
+    half = scale_calibration(cal, (1280, 720), (960, 540))
+    assert np.allclose(half.corners_px(), cal.corners_px() * 0.75)
+    assert scale_calibration(cal, None, (960, 540)) is cal
+
+
+def test_setup_advice_in_plain_words():
+    labels = labels_of("effleurage_good")
+    cal = Calibration.from_dict(labels["calibration"])
+    w, h = labels["frame_size"]
+    frame = next(_frames("effleurage_good", 1))[0]
+    assert setup_advice(frame, cal, palm_px=40.0) == []
+    dark = (frame * 0.15).astype(np.uint8)
+    assert [a.problem for a in setup_advice(dark, cal, palm_px=40.0)] == ["too_dark"]
+    assert "No hands seen" in setup_advice(frame, cal, palm_px=None, seconds_without_hands=8)[0].message
+    assert setup_advice(frame, cal, palm_px=15.0)[0].problem == "camera_too_far"
+    far = Calibration.from_dict({k: [x * 0.2, y * 0.2] for k, (x, y) in cal.to_dict().items()})
+    assert setup_advice(frame, far)[0].problem == "camera_too_far"
+    out = Calibration.from_dict({k: [x + 0.6 * w, y] for k, (x, y) in cal.to_dict().items()})
+    assert "not wholly in view" in setup_advice(frame, out)[0].message
+
+
+def test_sensitivity_loosens_and_tightens_bounds():
+    step = find_routine("deep_tissue").step("deep_strokes")
+    assert step.speed.max is not None
+    gentle, strict = adjust_step(step, Settings("gentle")), adjust_step(step, Settings("strict"))
+    assert gentle.speed.max > step.speed.max > strict.speed.max
+    assert adjust_step(step, Settings()) is step
+    assert pipeline_config(Settings("strict")).segmenter.zones.spine > pipeline_config(Settings()).segmenter.zones.spine
+    assert pipeline_config(Settings(smoothing="strong")).min_cutoff_hz < pipeline_config(Settings()).min_cutoff_hz
+    with pytest.raises(ValueError, match="sensitivity"):
+        Settings("harsh")

@@ -1,0 +1,158 @@
+"""Charts and tables of a session report, for the app (Altair / pandas; no streamlit calls).
+
+Input is the report dict of :func:`vision.report.build_report` (``events`` as
+:func:`vision.report.event_dict`; optionally ``steps`` as
+:meth:`vision.session.StepProgress.to_dict`). Times are seconds on the
+recording's clock. Hands are shown as "Hand 1", "Hand 2", ... (``track`` + 1).
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from vision.judging import VERDICTS
+
+__all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "events_frame", "first_flag", "flags_table", "timeline_chart"]
+
+#: Colour of each verdict name, the same everywhere in the app: ok green; flags
+#: about where or which way (the serious ones) in reds; flags about tempo,
+#: timing and form in ambers and oranges.
+VERDICT_COLOURS: dict[str, str] = {
+    "ok": "#43a047",
+    "wrong_direction": "#d62728",
+    "on_spine": "#8e0000",
+    "off_back": "#e8574a",
+    "same_side": "#b23a48",
+    "outside_lane": "#f0a202",
+    "too_fast": "#fb8c00",
+    "too_slow": "#ffc94d",
+    "hold_too_short": "#e67300",
+    "hold_too_long": "#ffb74d",
+    "not_circular": "#d98c00",
+    "one_hand_missing": "#a1887f",
+    "jerky": "#ff7043",
+}
+assert set(VERDICT_COLOURS) == set(VERDICTS), "VERDICT_COLOURS must name every verdict"
+
+#: Columns of :func:`flags_table`.
+FLAG_COLUMNS = ("time (s)", "hand", "verdict", "message")
+
+_EVENT_COLUMNS = ("hand", "kind", "direction", "lane", "t_start", "t_end", "t_end_shown", "duration_s", "verdict",
+                  "verdicts", "messages", "flagged_at")
+_MIN_BAR_S = 0.1  # a zero-length event is still drawn as a sliver
+
+
+def _hand(track) -> str:
+    return f"Hand {int(track) + 1}"
+
+
+def first_flag(event: dict) -> dict | None:
+    """The event's first non-ok verdict (``{"name", "message"}``), None if all is well."""
+    for v in event.get("verdicts") or ():
+        if v.get("name") != "ok":
+            return v
+    return None
+
+
+def events_frame(report: dict) -> pd.DataFrame:
+    """One row per event: hand, kind, direction, lane, times, verdict (first non-ok or "ok"), messages."""
+    rows = []
+    for e in report.get("events") or ():
+        flag = first_flag(e)
+        flags = [v for v in e.get("verdicts") or () if v.get("name") != "ok"]
+        t0, t1 = float(e["t_start"]), float(e["t_end"])
+        rows.append({
+            "hand": _hand(e.get("track", 0)),
+            "kind": e.get("kind", ""),
+            "direction": e.get("direction") or "",
+            "lane": e.get("lane") or "",
+            "t_start": t0,
+            "t_end": t1,
+            "t_end_shown": max(t1, t0 + _MIN_BAR_S),
+            "duration_s": round(t1 - t0, 3),
+            "verdict": flag["name"] if flag else "ok",
+            "verdicts": ", ".join(v["name"] for v in flags) or "ok",
+            "messages": " | ".join(v.get("message", "") for v in flags) or "Good",
+            "flagged_at": e.get("flagged_at"),
+        })
+    return pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
+
+
+def _steps_frame(report: dict, end_s: float) -> pd.DataFrame:
+    rows = []
+    for k, st in enumerate(report.get("steps") or ()):
+        t0 = st.get("started_s")
+        if t0 is None:
+            continue  # a step never reached
+        t1 = st.get("ended_s")
+        t1 = end_s if t1 is None else t1
+        if t1 <= t0:
+            continue
+        title = st.get("title") or st.get("step_id") or f"step {k + 1}"
+        if st.get("attempt", 1) > 1:
+            title = f"{title} ({st['attempt']})"
+        rows.append({"step": title, "started_s": float(t0), "ended_s": float(t1), "mid_s": 0.5 * (t0 + t1),
+                     "band": k % 2})
+    return pd.DataFrame(rows, columns=["step", "started_s", "ended_s", "mid_s", "band"])
+
+
+def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | alt.LayerChart:
+    """Events on a time line: one row per hand, a bar per event from t_start to t_end.
+
+    Bars are coloured by the event's first non-ok verdict (``VERDICT_COLOURS``,
+    ok green), with a tooltip giving kind, direction, lane, times and the
+    verdict messages. If the report has ``steps``, their spans are shaded
+    (alternately) behind the bars and labelled with the step title above.
+    An empty report gives a valid, empty chart. Returns an ``alt.Chart``, or
+    an ``alt.LayerChart`` when steps are drawn.
+    """
+    df = events_frame(report)
+    hands = sorted(set(df["hand"]) | {"Hand 1", "Hand 2"}, key=lambda h: int(h.split()[-1]))
+    end_s = max([float(report.get("duration_s") or 0.0)] + df["t_end_shown"].tolist() + [1.0])
+    x_scale = alt.Scale(domain=[0, end_s], nice=False)
+    colour = alt.Color("verdict:N", title="verdict",
+                       scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+                       legend=alt.Legend(orient="bottom", columns=4, symbolType="square"))
+    bars = alt.Chart(df).mark_bar(cornerRadius=2, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("t_start:Q", title="time (s)", scale=x_scale),
+        x2="t_end_shown:Q",
+        y=alt.Y("hand:N", title=None, scale=alt.Scale(domain=hands), sort=hands),
+        color=colour,
+        tooltip=[alt.Tooltip("hand:N"), alt.Tooltip("kind:N"), alt.Tooltip("direction:N"),
+                 alt.Tooltip("lane:N"), alt.Tooltip("t_start:Q", title="start (s)", format=".2f"),
+                 alt.Tooltip("t_end:Q", title="end (s)", format=".2f"),
+                 alt.Tooltip("verdicts:N", title="verdict"), alt.Tooltip("messages:N", title="message")],
+    )
+    height = 40 * len(hands) + 10
+    steps = _steps_frame(report, end_s)
+    if steps.empty:
+        return bars.properties(width=width, height=height)
+    spans = alt.Chart(steps).mark_rect(opacity=0.5).encode(
+        x=alt.X("started_s:Q", scale=x_scale, title="time (s)"),
+        x2="ended_s:Q",
+        color=alt.Color("band:N", scale=alt.Scale(domain=[0, 1], range=["#eceff1", "#dde3e8"]), legend=None),
+        tooltip=[alt.Tooltip("step:N"), alt.Tooltip("started_s:Q", title="from (s)", format=".1f"),
+                 alt.Tooltip("ended_s:Q", title="to (s)", format=".1f")],
+    )
+    labels = alt.Chart(steps).mark_text(baseline="bottom", dy=-2, fontSize=10, color="#555", limit=120).encode(
+        x=alt.X("mid_s:Q", scale=x_scale), y=alt.value(0), text="step:N")
+    return alt.layer(spans, bars, labels).resolve_scale(color="independent").properties(width=width, height=height)
+
+
+def flags_table(report: dict) -> pd.DataFrame:
+    """Every non-ok event, in time order: columns ``time (s)``, ``hand``, ``verdict``, ``message``.
+
+    ``time (s)`` is when the flag was raised (``flagged_at``, else the event's
+    start); ``verdict`` and ``message`` list all the event's flags (", " and
+    " | " separated). No flags: an empty frame with those columns.
+    """
+    df = events_frame(report)
+    df = df[df["verdict"] != "ok"]
+    out = pd.DataFrame({
+        "time (s)": [round(float(f if f is not None and f == f else t), 2)
+                     for f, t in zip(df["flagged_at"], df["t_start"])],
+        "hand": df["hand"].tolist(),
+        "verdict": df["verdicts"].tolist(),
+        "message": df["messages"].tolist(),
+    }, columns=list(FLAG_COLUMNS))
+    return out.sort_values("time (s)", kind="stable").reset_index(drop=True)

@@ -1,0 +1,164 @@
+"""Practice: the live camera with the routine drawn on the back, flags as they happen."""
+from __future__ import annotations
+
+import io
+import wave
+
+import numpy as np
+import streamlit as st
+
+from ui.state import load_saved_calibration, recordings_dir, routine_picker
+from vision.live import LiveCoach
+from vision.settings import SENSITIVITIES, SMOOTHINGS, Settings
+
+RTC_CONFIGURATION = {"iceServers": []}  # localhost needs no STUN; an empty dict would fall back to Google's
+
+
+@st.cache_data
+def _beep() -> bytes:
+    t = np.arange(int(0.18 * 16000)) / 16000
+    tone = (0.4 * np.sin(2 * np.pi * 880 * t) * np.minimum(1, (0.18 - t) * 40)).astype(np.float32)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes((tone * 32767).astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
+    def make(frame_wh, calibration, coach):
+        from vision.recording import Recorder
+
+        return Recorder(recordings_dir(), frame_wh=frame_wh, calibration=calibration, routine=routine_file,
+                        step_id=coach.session.current.id, settings=settings.to_dict(), blur_faces=blur_faces)
+    return make
+
+
+def _coach(saved, routine, routine_key: str, start_step: str, settings: Settings, mirror: bool) -> LiveCoach:
+    """This browser session's coach (and its MediaPipe), made again only when what it judges changes."""
+    key = (routine_key, start_step, tuple(saved.calibration.corners_px().ravel()), saved.frame_wh)
+    coach: LiveCoach | None = st.session_state.get("coach")
+    if coach is None or st.session_state.get("coach_key") != key:
+        if coach is not None:
+            coach.close()
+        coach = LiveCoach(saved.calibration, routine, calibration_wh=saved.frame_wh, start_step=start_step,
+                          settings=settings)
+        st.session_state.coach = coach
+        st.session_state.coach_key = key
+        st.session_state.flags_heard = 0
+    if coach.settings != settings:
+        coach.command("settings", settings)
+    coach.mirror = mirror
+    return coach
+
+
+st.title("Practice")
+saved, problem = load_saved_calibration()
+if saved is None:
+    st.warning(problem or "The camera has not been calibrated yet: mark the four corners of the back once, "
+                          "and Stroke Coach remembers them.")
+    st.page_link("ui/calibrate.py", label="Calibrate now", icon=":material/crop_free:")
+    st.stop()
+
+side = st.sidebar
+routine = routine_picker(side, "practice_routine")
+if routine is None:
+    st.stop()
+routine_key = st.session_state.practice_routine
+step_ids = [s.id for s in routine.steps]
+start_step = side.selectbox("Start at step", step_ids, key="practice_start",
+                            format_func=lambda i: routine.step(i).title)
+sensitivity = side.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True, key="sensitivity",
+                         help="Gentle forgives more (for beginners); strict for assessment.")
+smoothing = side.radio("Smoothing", SMOOTHINGS, index=1, horizontal=True, key="smoothing",
+                       help="Stronger smoothing steadies a shaky picture but reacts later.")
+mirror = side.toggle("Mirror view", key="mirror", help="Show the picture as a mirror (display only).")
+muted = side.toggle("Mute the sound cue", key="muted")
+blur_faces = side.toggle("Blur faces in recordings", value=True, key="blur_faces")
+settings = Settings(sensitivity, smoothing)
+coach = _coach(saved, routine, routine_key, start_step, settings, mirror)
+
+from streamlit_webrtc import WebRtcMode, webrtc_streamer  # noqa: E402 (heavy; only this page needs it)
+
+
+def _on_frame(frame):
+    import av
+
+    img = frame.to_ndarray(format="bgr24")
+    out = coach.process(img, frame.time)
+    return av.VideoFrame.from_ndarray(out, format="bgr24")
+
+
+left, right = st.columns([3, 2])
+with left:
+    ctx = webrtc_streamer(key="practice", mode=WebRtcMode.SENDRECV, rtc_configuration=RTC_CONFIGURATION,
+                          media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+                          video_frame_callback=_on_frame, async_processing=True)
+    st.caption("Press START and allow the camera. The lanes show where to work; arrows show the way to go. "
+               "Red trail and banner: a flag.")
+
+
+@st.fragment(run_every=0.5)
+def _panel() -> None:
+    snap = coach.snapshot()
+    if snap.error:
+        st.error(f"Analysis stopped on a frame: {snap.error}. Stop and start the camera; if it happens again, "
+                 "re-calibrate or report it with the recording.")
+    for a in snap.advice:
+        st.warning(a.message, icon=":material/warning:")
+    p = snap.progress
+    st.subheader(f"Step {snap.step_index + 1} of {len(routine.steps)}: {p.title}")
+    st.write(p.instruction)
+    if snap.finished:
+        st.success(f"Routine finished. Score {snap.score}.")
+    elif p.target:
+        st.progress(min(1.0, p.done / p.target), text=f"{p.done:.0f} of {p.target:.0f} {p.unit}")
+    else:
+        st.caption(f"{p.done:.0f} {p.unit} so far; press Next step when ready")
+    b1, b2 = st.columns(2)
+    if b1.button("Next step", use_container_width=True, disabled=snap.finished):
+        coach.command("next")
+    if b2.button("Repeat step", use_container_width=True):
+        coach.command("repeat")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Good", snap.good_events, help="Strokes, holds and circles with no flag")
+    m2.metric("Flags", snap.flags_total)
+    m3.metric("Hands on back", snap.hands_on_back)
+    if snap.flags:
+        st.markdown("**Last flags**")
+        rows = [f"- `{f.t_s:6.1f} s` hand {f.hand + 1}: {f.message}" for f in reversed(snap.flags[-6:])]
+        st.markdown("\n".join(rows))
+        heard = st.session_state.get("flags_heard", 0)
+        if snap.flags_total > heard:
+            st.session_state.flags_heard = snap.flags_total
+            if not muted:
+                st.audio(_beep(), format="audio/wav", autoplay=True)
+    else:
+        st.caption("No flags yet.")
+    rec_col, stat_col = st.columns(2)
+    if snap.recording:
+        rec_col.markdown(f"🔴 Recording to `{snap.recording}`")
+        if rec_col.button("Stop recording"):
+            coach.command("stop_recording")
+    else:
+        if rec_col.button("Start recording", disabled=not snap.running,
+                          help="Saves the video (faces blurred unless you turned that off), the hands and the "
+                               "flags, as they happen."):
+            coach.command("record", _recorder_factory(blur_faces, routine_key, settings))
+        if snap.last_recording:
+            rec_col.caption(f"Saved: `{snap.last_recording}`; open it on the Replay page.")
+    s = snap.stats
+    if s.frames:
+        stat_col.caption(f"{s.fps:.0f} frames/s · delay {s.latency_ms_median:.0f} ms (95%: {s.latency_ms_p95:.0f} ms)")
+    with st.expander("All steps"):
+        for i, step in enumerate(routine.steps):
+            done = next((h for h in reversed(snap.history) if h.step_id == step.id), None)
+            mark = "▶" if i == snap.step_index and not snap.finished else ("✓" if done and done.complete else "·")
+            score = f" (score {done.score})" if done and done.score is not None else ""
+            st.markdown(f"{mark} **{step.title}**{score}: {step.instruction}")
+
+
+with right:
+    _panel()

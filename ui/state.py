@@ -1,0 +1,118 @@
+"""What the app's pages share: where its files live, the saved calibration, routines.
+
+Only small helpers with Streamlit's caches; the work is done in ``vision``.
+
+Files (override with environment variables):
+
+- ``STROKE_COACH_DATA`` (default ``data/`` in the checkout): the saved
+  calibration (``calibration.json``) and analysed replays (``replays/``);
+- ``STROKE_COACH_RECORDINGS`` (default ``<data>/recordings``): recorded sessions.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from vision.backframe import Calibration, CalibrationError
+from vision.routines import Routine, RoutineError, load_routine, routine_files
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("STROKE_COACH_DATA") or ROOT / "data")
+
+
+def recordings_dir() -> Path:
+    return Path(os.environ.get("STROKE_COACH_RECORDINGS") or data_dir() / "recordings")
+
+
+def calibration_path() -> Path:
+    return data_dir() / "calibration.json"
+
+
+@dataclass(frozen=True)
+class SavedCalibration:
+    calibration: Calibration
+    frame_wh: tuple[int, int] | None  # the picture size the corners were clicked on
+    saved_at: str | None
+
+
+def load_saved_calibration() -> tuple[SavedCalibration | None, str | None]:
+    """(the saved calibration, None), or (None, what is wrong with it / None if there is none)."""
+    path = calibration_path()
+    if not path.exists():
+        return None, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cal = Calibration.from_dict(data, source=path.name)
+    except (CalibrationError, ValueError, OSError) as e:
+        return None, f"The saved calibration cannot be used ({e}). Calibrate again."
+    wh = data.get("frame_size")
+    return SavedCalibration(cal, tuple(int(x) for x in wh) if wh else None, data.get("saved_at")), None
+
+
+def save_calibration(cal: Calibration, frame_wh: tuple[int, int]) -> Path:
+    import datetime as dt
+
+    path = calibration_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {**cal.to_dict(), "frame_size": list(frame_wh),
+            "saved_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+    return path
+
+
+def _routine_stamp() -> tuple:
+    """Changes when a routine file is added, removed or edited: the cache key."""
+    return tuple((str(f), f.stat().st_mtime_ns) for f in routine_files())
+
+
+@st.cache_data(show_spinner=False)
+def _load_routines(stamp: tuple) -> tuple[dict[str, Routine], dict[str, str]]:
+    good: dict[str, Routine] = {}
+    bad: dict[str, str] = {}
+    for f, _ in stamp:
+        path = Path(f)
+        try:
+            routine = load_routine(path)
+        except RoutineError as e:
+            bad[path.name] = str(e)
+            continue
+        good.setdefault(path.stem, routine)
+    return good, bad
+
+
+def routines() -> tuple[dict[str, Routine], dict[str, str]]:
+    """The usable routines by file name (stem), and the files that have errors (name -> message)."""
+    return _load_routines(_routine_stamp())
+
+
+def sample_clips() -> list[str]:
+    """Names of the sample clips that have a video and labels."""
+    return sorted(p.stem for p in SAMPLES.glob("*.mp4") if p.with_suffix(".json").exists())
+
+
+def sample_labels(name: str) -> dict:
+    return json.loads((SAMPLES / f"{name}.json").read_text())
+
+
+def routine_picker(container, key: str, default: str | None = None) -> Routine | None:
+    """A select box of the routines; None (with a message) if none loads."""
+    good, bad = routines()
+    if bad:
+        container.warning("Some routine files have errors and are left out; see the Routines page.")
+    if not good:
+        container.error("No routine could be loaded. Fix the files in routines/ (see the Routines page).")
+        return None
+    names = list(good)
+    index = names.index(default) if default in names else (names.index("swedish") if "swedish" in names else 0)
+    name = container.selectbox("Routine", names, index=index, key=key, format_func=lambda n: good[n].name)
+    return good[name]

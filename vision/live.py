@@ -1,0 +1,360 @@
+"""Live practice: the pipeline, the routine's progress, the overlay and the
+recorder for one camera stream, behind a lock so a page can read it.
+
+The camera's frames arrive in a worker thread (streamlit-webrtc's callback)
+and go through :meth:`LiveCoach.process`, the only place that touches the
+pipeline and MediaPipe. The page, in its own thread, reads a
+:class:`LiveSnapshot` and sends commands (next step, repeat, start or stop
+recording, new settings); commands are queued and applied at the next frame,
+so the pipeline is never used from two threads.
+
+Time is the frames' own timestamps. When the camera restarts and its clock
+starts again from zero, the coach carries on from where it was, so a session
+keeps one clock.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.backframe import Calibration
+from vision.checks import Advice, setup_advice
+from vision.overlay import Overlay
+from vision.pipeline import FrameResult, JudgedEvent, Pipeline
+from vision.routines import Routine
+from vision.session import RoutineSession, StepProgress
+from vision.settings import Settings, adjust_step, pipeline_config
+from vision.tracking import HandDetector
+
+RECENT_FLAGS = 30
+STATS_WINDOW_S = 5.0
+CAMERA_STOPPED_S = 3.0  # no frame for this long while recording: the camera stopped (or the tab closed)
+
+
+class Recording(Protocol):
+    folder: object
+
+    def write(self, frame_bgr: NDArray[np.uint8], result: FrameResult, step_id: str) -> None: ...
+
+    def stop(self, extra: dict | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class LiveFlag:
+    t_s: float
+    hand: int
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LiveStats:
+    fps: float  # frames reaching the callback per second, over the last few seconds
+    latency_ms_median: float  # from a frame's arrival to its overlay being ready
+    latency_ms_p95: float
+    frames: int
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    running: bool
+    t_s: float | None
+    step_index: int
+    progress: StepProgress
+    history: tuple[StepProgress, ...]
+    finished: bool
+    flags: tuple[LiveFlag, ...]  # newest last
+    flags_total: int
+    good_events: int
+    judged_events: int
+    hands_on_back: int
+    advice: tuple[Advice, ...]
+    stats: LiveStats
+    recording: str | None  # the recording's folder while one is being written
+    last_recording: str | None
+    error: str | None = None
+    score: int | None = None
+
+
+def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
+    """The calibration for frames of another size (the browser may scale the camera's picture)."""
+    if from_wh is None or tuple(from_wh) == tuple(to_wh):
+        return cal
+    sx, sy = to_wh[0] / from_wh[0], to_wh[1] / from_wh[1]
+    return Calibration.from_dict({k: [x * sx, y * sy] for k, (x, y) in cal.to_dict().items()})
+
+
+@dataclass
+class _Stats:
+    arrivals: deque = field(default_factory=lambda: deque(maxlen=600))
+    latencies: deque = field(default_factory=lambda: deque(maxlen=600))
+    frames: int = 0
+
+    def add(self, arrival: float, latency_s: float) -> None:
+        self.arrivals.append(arrival)
+        self.latencies.append(latency_s)
+        self.frames += 1
+
+    def snapshot(self) -> LiveStats:
+        if not self.arrivals:
+            return LiveStats(0.0, 0.0, 0.0, 0)
+        last = self.arrivals[-1]
+        recent = [a for a in self.arrivals if a > last - STATS_WINDOW_S]
+        fps = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and recent[-1] > recent[0] else 0.0
+        lat = np.asarray(self.latencies) * 1000
+        return LiveStats(fps, float(np.median(lat)), float(np.percentile(lat, 95)), self.frames)
+
+
+class LiveCoach:
+    """Everything live practice does with a camera's frames, for one browser session.
+
+    One :class:`HandDetector` (MediaPipe) per coach, created on the first
+    frame and kept for the coach's life: changing the step or the settings
+    rebuilds the pipeline around the same detector.
+    """
+
+    def __init__(self, calibration: Calibration, routine: Routine, *, calibration_wh: tuple[int, int] | None = None,
+                 start_step: str | None = None, settings: Settings = Settings(), mirror: bool = False,
+                 detector_factory: Callable[[], HandDetector] = HandDetector):
+        self.routine = routine
+        self._calibration = calibration
+        self._calibration_wh = calibration_wh
+        self._start_step = start_step
+        self._settings = settings
+        self.mirror = mirror  # display only: read at each frame
+        self._detector_factory = detector_factory
+        self._detector: HandDetector | None = None
+        self._lock = threading.Lock()
+        self._commands: deque[tuple[str, object]] = deque()
+        self._stats = _Stats()
+        self._pipeline: Pipeline | None = None
+        self._frame_wh: tuple[int, int] | None = None
+        self._t_offset = 0.0
+        self._last_raw_t: float | None = None
+        self._last_t: float | None = None
+        self._last_frame: NDArray[np.uint8] | None = None
+        self._last_arrival: float | None = None
+        self._recorder: Recording | None = None
+        self._last_recording: str | None = None
+        self._flags: deque[LiveFlag] = deque(maxlen=RECENT_FLAGS)
+        self._flags_total = 0
+        self._good = 0
+        self._judged = 0
+        self._hands_on_back = 0
+        self._palms: deque[float] = deque(maxlen=90)
+        self._last_hand_t: float | None = None
+        self._advice: tuple[Advice, ...] = ()
+        self._advice_t = -1e9
+        self._error: str | None = None
+        self.session = RoutineSession(routine, start_step)
+        self._watchdog = threading.Thread(target=self._watch, name="live-watchdog", daemon=True)
+        self._closed = threading.Event()
+        self._watchdog.start()
+
+    # -- commands from the page ----------------------------------------------------------
+
+    def command(self, name: str, arg: object = None) -> None:
+        """Queue ``next``, ``repeat``, ``settings`` (a Settings), ``record`` (a factory
+        ``(frame_wh, calibration) -> Recording``) or ``stop_recording``; applied at the next frame."""
+        if name not in ("next", "repeat", "settings", "record", "stop_recording", "restart"):
+            raise ValueError(f"unknown command {name!r}")
+        if name == "stop_recording":
+            self._stop_recording("stopped")  # at once: the camera may already have stopped
+            return
+        with self._lock:
+            self._commands.append((name, arg))
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._lock:
+            running = self._last_arrival is not None and time.perf_counter() - self._last_arrival < 1.0
+            progress = self.session.progress()
+            summary_score = self.session.summary()["score"] if self._last_t is not None else None
+            return LiveSnapshot(running, self._last_t, self.session.index, progress, tuple(self.session.history()),
+                                self.session.finished, tuple(self._flags), self._flags_total, self._good,
+                                self._judged, self._hands_on_back, self._advice, self._stats.snapshot(),
+                                None if self._recorder is None else str(self._recorder.folder),
+                                self._last_recording, self._error, summary_score)
+
+    def last_frame(self) -> NDArray[np.uint8] | None:
+        """A copy of the last raw frame (for calibration stills)."""
+        with self._lock:
+            return None if self._last_frame is None else self._last_frame.copy()
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    # -- the camera's thread --------------------------------------------------------------
+
+    def process(self, frame_bgr: NDArray[np.uint8], t_s: float | None) -> NDArray[np.uint8]:
+        """Judge one camera frame and return it annotated (BGR). Never raises: a
+        failure is shown on the frame and in the snapshot's ``error``."""
+        arrival = time.perf_counter()
+        try:
+            out = self._process(frame_bgr, arrival if t_s is None else t_s)
+        except Exception as e:  # the camera thread must go on; the page shows what went wrong
+            with self._lock:
+                self._error = f"{type(e).__name__}: {e}"
+            out = frame_bgr.copy()
+            cv2.putText(out, "Analysis error: see the page", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                        (40, 40, 230), 2, cv2.LINE_AA)
+        with self._lock:
+            self._stats.add(arrival, time.perf_counter() - arrival)
+            self._last_arrival = arrival
+        return out
+
+    def _clock(self, raw_t: float) -> float:
+        """The session's time for a frame: the camera's clock, carried on across restarts."""
+        if self._last_raw_t is not None and raw_t <= self._last_raw_t:
+            # the camera restarted (its clock began again): continue from the last time
+            self._t_offset = (self._last_t or 0.0) + 1 / 30 - raw_t
+        self._last_raw_t = raw_t
+        t = raw_t + self._t_offset
+        if self._last_t is not None and t <= self._last_t:
+            t = self._last_t + 1e-3
+        self._last_t = t
+        return t
+
+    def _build(self, frame_wh: tuple[int, int]) -> None:
+        if self._detector is None:
+            self._detector = self._detector_factory()
+        cal = scale_calibration(self._calibration, self._calibration_wh, frame_wh)
+        step = adjust_step(self.session.current, self._settings)
+        self._pipeline = Pipeline(cal, step, pipeline_config(self._settings), detector=self._detector)
+        self._overlay = Overlay(self._pipeline.homography, step, self._pipeline.zones)
+        self._frame_wh = frame_wh
+        self._judged_step = self.session.current
+
+    def _process(self, frame_bgr: NDArray[np.uint8], raw_t: float) -> NDArray[np.uint8]:
+        frame_wh = (frame_bgr.shape[1], frame_bgr.shape[0])
+        with self._lock:
+            commands = list(self._commands)
+            self._commands.clear()
+        t = self._clock(raw_t)
+        if self._pipeline is None or frame_wh != self._frame_wh:
+            self._finish_pipeline(t)
+            self._build(frame_wh)
+        finished: list[JudgedEvent] = []
+        for name, arg in commands:
+            if name == "settings":
+                finished += self._finish_pipeline(t)
+                self._settings = arg
+                self._build(frame_wh)
+            elif name == "next":
+                with self._lock:
+                    self.session.next(t)
+            elif name == "repeat":
+                with self._lock:
+                    self.session.repeat(t)
+            elif name == "restart":
+                finished += self._finish_pipeline(t)
+                with self._lock:
+                    self.session = RoutineSession(self.routine, self._start_step)
+                    self._flags.clear()
+                    self._flags_total = self._good = self._judged = 0
+                self._build(frame_wh)
+            elif name == "record":
+                self._start_recording(arg, frame_wh)
+        result = self._pipeline.process_frame(frame_bgr, t)
+        finished += list(result.finished)
+        with self._lock:
+            self.session.observe(finished, t)
+            self._count(finished, result, t)
+        if self.session.current is not self._judged_step and not self.session.finished:
+            self._judged_step = self.session.current
+            step = adjust_step(self.session.current, self._settings)
+            self._pipeline.set_step(step)
+            self._overlay.set_step(step)
+        rec = self._recorder
+        if rec is not None:
+            rec.write(frame_bgr, result, self._pipeline.step.id)
+        with self._lock:
+            self._last_frame = frame_bgr
+        if t - self._advice_t >= 1.0:
+            self._advise(frame_bgr, t)
+        return self._draw(frame_bgr.copy(), result)
+
+    def _draw(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
+        self._overlay.back.annotate(frame, result)
+        self._overlay.hands.annotate(frame, result)
+        if self.mirror:  # display only; the banner is written after, so it reads the right way
+            frame = np.ascontiguousarray(frame[:, ::-1])
+        self._overlay.banner.annotate(frame, result)
+        return frame
+
+    def _count(self, finished: list[JudgedEvent], result: FrameResult, t: float) -> None:
+        for je in finished:
+            self._judged += 1
+            self._good += je.ok
+        for f in result.flags:
+            self._flags.append(LiveFlag(f.t_s, f.hand, f.verdict.name, f.verdict.message))
+            self._flags_total += 1
+        givers = [hs for hs in result.hands if hs.hand is not None and hs.observation is not None]
+        self._hands_on_back = len(givers)
+        for hs in result.hands:
+            if hs.observation is not None:
+                self._palms.append(hs.observation.palm_size_px)
+        if givers or self._last_hand_t is None:
+            self._last_hand_t = t
+
+    def _advise(self, frame_bgr: NDArray[np.uint8], t: float) -> None:
+        palm = float(np.median(self._palms)) if self._palms else None
+        advice = setup_advice(frame_bgr, self._pipeline.calibration, palm_px=palm,
+                              seconds_without_hands=t - (self._last_hand_t if self._last_hand_t is not None else t))
+        with self._lock:
+            self._advice = tuple(advice)
+            self._advice_t = t
+
+    def _finish_pipeline(self, t: float) -> list[JudgedEvent]:
+        if self._pipeline is None:
+            return []
+        last = self._pipeline.finish()
+        with self._lock:
+            self._count(list(last.finished), last, t)
+        return list(last.finished)
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _start_recording(self, factory, frame_wh: tuple[int, int]) -> None:
+        if self._recorder is not None:
+            return
+        rec = factory(frame_wh, self._pipeline.calibration, self)
+        with self._lock:
+            self._recorder = rec
+
+    def _stop_recording(self, reason: str) -> None:
+        with self._lock:
+            rec, self._recorder = self._recorder, None
+            summary = self.session.summary()
+            stats = self._stats.snapshot()
+        if rec is None:
+            return
+        rec.stop(extra={"stopped": reason, "steps": summary["steps"], "score": summary["score"],
+                        "live": {"fps": round(stats.fps, 2), "latency_ms_median": round(stats.latency_ms_median, 2),
+                                 "latency_ms_p95": round(stats.latency_ms_p95, 2), "frames": stats.frames}})
+        with self._lock:
+            self._last_recording = str(rec.folder)
+
+    def _watch(self) -> None:
+        """A recording whose camera stopped sending frames (stopped, or the tab closed) is closed properly."""
+        while not self._closed.wait(1.0):
+            with self._lock:
+                stale = self._recorder is not None and self._last_arrival is not None and \
+                    time.perf_counter() - self._last_arrival > CAMERA_STOPPED_S
+            if stale:
+                self._stop_recording("the camera stopped sending frames")
+
+    def close(self) -> None:
+        """Stop any recording and free MediaPipe."""
+        self._stop_recording("closed")
+        self._closed.set()
+        if self._detector is not None:
+            self._detector.close()
+            self._detector = None

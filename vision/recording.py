@@ -1,0 +1,727 @@
+"""Session recordings: a folder per session, written live and crash-safe, read back for replay and re-judging.
+
+A recording is a folder ``<root>/<YYYYmmdd-HHMMSS>[-n]/`` holding:
+
+- ``video.mp4``: the raw camera frames (never the overlay), H.264 yuv420p in a
+  *fragmented* MP4 (``frag_keyframe+empty_moov+default_base_moof``, a keyframe
+  about every second), so a file cut off by a crash still opens and plays up
+  to its last whole fragment. Frame times come from the frames' own
+  timestamps (time base 1/90000): video time 0 is the ``t`` of landmarks line 0.
+  Faces are blurred unless ``blur_faces=False``.
+- ``landmarks.jsonl``: one line per frame, exactly
+  :func:`vision.analyze.landmarks_line` (the detector's hands and the giver id
+  each became); feeding them to :meth:`Pipeline.process_hands` re-judges the
+  session without MediaPipe (:func:`vision.analyze.rejudge`).
+- ``events.jsonl``: one JSON object per line, each with a ``"type"``:
+
+  - ``{"type": "step", "t": s, "frame": i, "step": id}``: the step judged
+    from frame ``i`` on (the first line names the starting step);
+  - ``{"type": "event", "frame": i, "step": id, **event_dict(je)}``: an event
+    judged (``frame``: the frame whose result returned it, None for the events
+    finished at stop); ``step``: the step in force at the event's middle,
+    which is the step the pipeline judged it against;
+  - ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
+    "message": text, "step": id}``: a flag raised on the picture.
+
+- ``session.json``: written when the recording starts (``status``
+  "recording") and rewritten atomically when it stops (``status``
+  "complete"); see :class:`Recorder`.
+
+Text lines are flushed to the OS as soon as they are written, and every file
+is fsync'ed about once a second, so a crash (or a closed tab killing the
+server) loses at most about the last second.
+
+:class:`Recorder` is called from the live app's frame callback (a worker
+thread): :meth:`Recorder.write` only copies the frame and queues it; a thread
+of its own blurs faces, encodes and writes. MediaPipe (the face detector) is
+imported in that thread, only when faces are blurred.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Iterator
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.backframe import Calibration, CalibrationError
+from vision.hands import HandObservation
+from vision.pipeline import FrameResult, JudgedEvent
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "RECORDINGS_ENV",
+    "Recorder",
+    "Recording",
+    "RecordingError",
+    "blur_regions",
+    "default_root",
+    "enlarge_box",
+    "list_recordings",
+    "open_recording",
+    "read_events",
+    "read_landmarks",
+]
+
+FORMAT = "stroke-coach-recording"
+FORMAT_VERSION = 1
+RECORDINGS_ENV = "STROKE_COACH_RECORDINGS"
+SESSION_FILE = "session.json"
+VIDEO_FILE = "video.mp4"
+LANDMARKS_FILE = "landmarks.jsonl"
+EVENTS_FILE = "events.jsonl"
+
+VIDEO_TIME_BASE = Fraction(1, 90000)  # fine enough for frames arriving at uneven times
+_NOT_A_RECORDING_FIX = "pick a folder made by Stroke Coach's recorder"
+
+
+class RecordingError(Exception):
+    """A recording cannot be made or read. One line: the folder, what is wrong, what to do."""
+
+
+def default_root() -> Path:
+    """Where recordings go: ``$STROKE_COACH_RECORDINGS``, else ``recordings/`` in the repository."""
+    env = os.environ.get(RECORDINGS_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "recordings"
+
+
+# -- face blurring --------------------------------------------------------------------------------------------
+
+
+def enlarge_box(box_px: tuple[float, float, float, float], factor: float,
+                frame_wh: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) grown by ``factor`` about its centre, clipped to the frame; None if nothing is left."""
+    x0, y0, x1, y1 = (float(c) for c in box_px)
+    cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    hw, hh = 0.5 * factor * (x1 - x0), 0.5 * factor * (y1 - y0)
+    w, h = frame_wh
+    ix0, iy0 = max(0, int(np.floor(cx - hw))), max(0, int(np.floor(cy - hh)))
+    ix1, iy1 = min(w, int(np.ceil(cx + hw))), min(h, int(np.ceil(cy + hh)))
+    if ix1 <= ix0 or iy1 <= iy0:
+        return None
+    return ix0, iy0, ix1, iy1
+
+
+def blur_regions(frame_bgr: NDArray[np.uint8], boxes_px, cells: int = 6) -> NDArray[np.uint8]:
+    """A copy of the frame with each box (x0, y0, x1, y1 image pixels, x1/y1 exclusive) pixelated.
+
+    Each box becomes a mosaic of about ``cells`` blocks across its shorter
+    side, then a box blur softens the block edges: a face is unrecognisable
+    and cannot be sharpened back. Boxes are clipped to the frame; pixels
+    outside every box are left exactly as they were.
+    """
+    if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
+        raise ValueError(f"frame_bgr: expected a BGR uint8 array (H, W, 3), got {frame_bgr.dtype} "
+                         f"{frame_bgr.shape}")
+    out = frame_bgr.copy()
+    h, w = out.shape[:2]
+    for box in boxes_px:
+        x0, y0, x1, y1 = (int(round(float(c))) for c in box)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        roi = out[y0:y1, x0:x1]
+        bw, bh = x1 - x0, y1 - y0
+        cell = max(2, min(bw, bh) // max(1, cells))
+        small = cv2.resize(roi, (max(1, bw // cell), max(1, bh // cell)), interpolation=cv2.INTER_AREA)
+        mosaic = cv2.resize(small, (bw, bh), interpolation=cv2.INTER_NEAREST)
+        k = max(3, cell // 2) | 1
+        out[y0:y1, x0:x1] = cv2.blur(mosaic, (k, k))
+    return out
+
+
+class FaceBlurrer:
+    """Blurs faces frame after frame: MediaPipe's face detector every ``every`` frames, boxes reused between.
+
+    For ONE stream, in ONE thread. The boxes of the last two detections are
+    both blurred, so a face the detector misses once is still covered.
+    """
+
+    def __init__(self, every: int = 3, enlarge: float = 1.25, min_confidence: float = 0.5):
+        import mediapipe as mp  # heavy; imported where it is used
+
+        self.every = max(1, int(every))
+        self.enlarge = enlarge
+        self._det = mp.solutions.face_detection.FaceDetection(model_selection=1,
+                                                              min_detection_confidence=min_confidence)
+        self._n = 0
+        self._recent: list[list[tuple[int, int, int, int]]] = [[], []]
+        self.frames_with_faces = 0
+
+    def detect(self, frame_bgr: NDArray[np.uint8]) -> list[tuple[int, int, int, int]]:
+        """Face boxes (x0, y0, x1, y1) in image pixels, already enlarged and clipped."""
+        h, w = frame_bgr.shape[:2]
+        result = self._det.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        boxes = []
+        for d in result.detections or []:
+            r = d.location_data.relative_bounding_box
+            b = enlarge_box((r.xmin * w, r.ymin * h, (r.xmin + r.width) * w, (r.ymin + r.height) * h),
+                            self.enlarge, (w, h))
+            if b is not None:
+                boxes.append(b)
+        return boxes
+
+    def __call__(self, frame_bgr: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        if self._n % self.every == 0:
+            self._recent = [self._recent[-1], self.detect(frame_bgr)]
+        self._n += 1
+        boxes = self._recent[0] + self._recent[1]
+        if not boxes:
+            return frame_bgr
+        self.frames_with_faces += 1
+        return blur_regions(frame_bgr, boxes)
+
+    def close(self) -> None:
+        self._det.close()
+
+
+# -- the video file -------------------------------------------------------------------------------------------
+
+
+class _FragmentedH264:
+    """H.264 yuv420p in a fragmented MP4, frame times from the frames' own timestamps."""
+
+    def __init__(self, path: Path, frame_wh: tuple[int, int], crf: int = 23, keyframe_s: float = 1.0,
+                 nominal_fps: int = 30):
+        import av  # PyAV; the reader side does not need it
+
+        self._av = av
+        self.path = path
+        self.frame_wh = frame_wh
+        self.keyframe_s = keyframe_s
+        # frag_keyframe: a fragment (moof + mdat) is written at each keyframe; empty_moov: the header needs no
+        # index, so the file is playable up to its last whole fragment; flush_packets: handed to the OS at once
+        self._c = av.open(str(path), mode="w", format="mp4",
+                          options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"})
+        try:
+            s = self._c.add_stream("libx264", rate=nominal_fps)  # the rate is a hint; pts carry the real times
+            s.width, s.height = frame_wh
+            s.pix_fmt = "yuv420p"
+            s.time_base = VIDEO_TIME_BASE
+            s.codec_context.time_base = VIDEO_TIME_BASE
+            # zerolatency: no lookahead or B-frames, each frame leaves the encoder at once (nothing held back
+            # to lose in a crash); Main profile at most and yuv420p: what every browser decodes
+            s.options = {"crf": str(int(crf)), "preset": "ultrafast", "tune": "zerolatency", "profile": "main"}
+            self._s = s
+            self._c.start_encoding()
+        except BaseException:
+            self._c.close()
+            raise
+        self._fd = os.open(path, os.O_RDONLY)  # fsync works on any descriptor of the file
+        self._last_pts: int | None = None
+        self._last_key_s: float | None = None
+        self.n_frames = 0
+
+    def write(self, frame_bgr: NDArray[np.uint8], t_rel_s: float) -> None:
+        pts = int(round(t_rel_s / VIDEO_TIME_BASE))
+        if self._last_pts is not None and pts <= self._last_pts:
+            pts = self._last_pts + 1
+        frame = self._av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
+        frame.pts = pts
+        frame.time_base = VIDEO_TIME_BASE
+        if self._last_key_s is None or t_rel_s - self._last_key_s >= self.keyframe_s:
+            frame.pict_type = self._av.video.frame.PictureType.I  # a new fragment starts here
+            self._last_key_s = t_rel_s
+        for packet in self._s.encode(frame):
+            self._c.mux(packet)
+        self._last_pts = pts
+        self.n_frames += 1
+
+    def sync(self) -> None:
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        c, self._c = self._c, None
+        if c is None:
+            return
+        try:
+            for packet in self._s.encode(None):
+                c.mux(packet)
+        finally:
+            c.close()
+            os.fsync(self._fd)
+            os.close(self._fd)
+
+
+# -- writing --------------------------------------------------------------------------------------------------
+
+
+def _now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    """Write temp + fsync + os.replace: readers see the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass  # not every file system lets a folder be fsync'ed
+
+
+def _make_folder(root: Path, when: datetime) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stem = when.strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        folder = root / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            folder.mkdir()  # exclusive: two recorders started in the same second get different folders
+            return folder
+        except FileExistsError:
+            continue
+    raise RecordingError(f"{root}: cannot create a recording folder for {stem} (1000 already exist)")
+
+
+def _even_size(frame_wh: tuple[int, int]) -> tuple[int, int]:
+    return frame_wh[0] - frame_wh[0] % 2, frame_wh[1] - frame_wh[1] % 2
+
+
+@dataclass
+class _Item:
+    index: int
+    t_s: float
+    result: FrameResult | None
+    step_id: str | None
+    frame: NDArray[np.uint8] | None = None
+    landmarks: bool = True  # False: events and flags only (the results at stop)
+
+
+class Recorder:
+    """Records one live session into a new folder; see the module docstring for the files.
+
+    ``write(frame_bgr, result, step_id)`` once per frame, from any one thread
+    (the WebRTC frame callback): it copies the frame and queues it, and never
+    waits for the disk or the encoder. When more than ``max_pending_frames``
+    frames wait for the encoder, the frame is dropped from the video (counted
+    in ``dropped_frames``) but its landmarks, events and flags are still
+    written: those are never dropped.
+
+    ``session.json`` holds, from the start: ``format``, ``version``,
+    ``status`` ("recording"), ``routine`` (its name), ``step`` (the starting
+    step id), ``calibration``, ``frame_size`` ([w, h], filled in at the first
+    frame if not given), ``started_at`` (ISO 8601 with the time zone),
+    ``settings`` (the caller's), ``blur_faces``, ``files``; at stop it is
+    rewritten with ``status`` "complete", ``frames`` (landmarks lines),
+    ``video_frames``, ``dropped_frames``, ``duration_s``, ``ended_at``,
+    ``errors`` and ``extra`` (the caller's, e.g. fps, step summary, score).
+
+    A problem in the writing thread (disk full, the encoder failing) does not
+    stop the session: it is kept in :attr:`errors` and in ``session.json``.
+    """
+
+    def __init__(self, calibration: Calibration, *, routine=None, step_id: str | None = None,
+                 root: str | Path | None = None, settings: dict | None = None, blur_faces: bool = True,
+                 frame_wh: tuple[int, int] | None = None, max_pending_frames: int = 30, crf: int = 23,
+                 keyframe_s: float = 1.0, face_every: int = 3, sync_s: float = 1.0):
+        started = datetime.now().astimezone()
+        root = Path(root) if root is not None else default_root()
+        try:
+            self.folder = _make_folder(root, started)
+        except OSError as e:
+            raise RecordingError(f"{root}: cannot create a recording folder there ({e.strerror or e}); "
+                                 f"choose a writable folder (or set {RECORDINGS_ENV})") from None
+        self.blur_faces = bool(blur_faces)
+        self._max_pending = max(1, int(max_pending_frames))
+        self._crf, self._keyframe_s, self._face_every, self._sync_s = crf, keyframe_s, face_every, sync_s
+        self.session: dict = {
+            "format": FORMAT, "version": FORMAT_VERSION, "status": "recording",
+            "routine": getattr(routine, "name", routine), "step": step_id,
+            "calibration": calibration.to_dict(),
+            "frame_size": list(_even_size(frame_wh)) if frame_wh else None,
+            "started_at": started.isoformat(timespec="seconds"),
+            "settings": dict(settings or {}), "blur_faces": self.blur_faces,
+            "files": {"video": VIDEO_FILE, "landmarks": LANDMARKS_FILE, "events": EVENTS_FILE},
+            "video_time_base": str(VIDEO_TIME_BASE),
+        }
+        try:
+            _write_json_atomic(self.folder / SESSION_FILE, self.session)
+            self._landmarks = open(self.folder / LANDMARKS_FILE, "w", encoding="utf-8")
+            self._events = open(self.folder / EVENTS_FILE, "w", encoding="utf-8")
+        except OSError as e:
+            raise RecordingError(f"{self.folder}: cannot write the recording ({e.strerror or e}); "
+                                 "choose a writable folder") from None
+        self.errors: list[str] = []
+        self.frames = 0  # frames given to write()
+        self.dropped_frames = 0  # of those, left out of the video (the encoder was behind)
+        self._pending = 0  # frames queued for the encoder
+        self._lock = threading.Lock()
+        self._stop_lock = threading.Lock()
+        self._stopping = False
+        self._stopped: Recording | None = None
+        self._q: queue.Queue[_Item | None] = queue.Queue()  # unbounded: frames in it are bounded by _pending
+        self._step_id = step_id
+        self._steps: list[tuple[float, str | None]] = []  # (since t, step id), as Pipeline.step_at
+        self._video: _FragmentedH264 | None = None
+        self._video_failed = False
+        self._blurrer: FaceBlurrer | None = None
+        self._t0: float | None = None
+        self._t_last: float | None = None
+        self._thread = threading.Thread(target=self._run, name=f"recorder-{self.folder.name}", daemon=True)
+        self._thread.start()
+
+    # -- called by the frame callback ---------------------------------------------------------------
+
+    def write(self, frame_bgr: NDArray[np.uint8] | None, result: FrameResult, step_id: str | None = None) -> bool:
+        """Queue one frame (BGR uint8, raw: before any drawing) and its result; returns at once.
+
+        ``step_id``: the step judged from this frame on (None: unchanged).
+        Returns False if the frame was left out of the video (or the
+        recording is stopped); its landmarks and events are kept all the same
+        (not after stop).
+        """
+        with self._lock:
+            if self._stopping:
+                return False
+            index = self.frames
+            self.frames += 1
+            keep = frame_bgr is not None and self._pending < self._max_pending
+            if keep:
+                self._pending += 1
+            elif frame_bgr is not None:
+                self.dropped_frames += 1
+            # a copy: the caller goes on to draw its overlay on this very array
+            self._q.put(_Item(index, float(result.t_s), result, step_id,
+                              np.array(frame_bgr, dtype=np.uint8, copy=True) if keep else None))
+        return keep
+
+    def log(self, result: FrameResult, step_id: str | None = None) -> None:
+        """Record the events and flags of a result that belongs to no frame (``Pipeline.finish()``'s)."""
+        with self._lock:
+            if not self._stopping:
+                self._q.put(_Item(self.frames, float(result.t_s), result, step_id, None, landmarks=False))
+
+    # -- stopping -----------------------------------------------------------------------------------
+
+    def stop(self, extra: dict | None = None) -> "Recording":
+        """Finish the files and mark the recording complete; safe to call twice (the first ``extra`` counts)."""
+        with self._stop_lock:
+            if self._stopped is None:
+                self._stopped = self._finish(extra)
+            return self._stopped
+
+    def _finish(self, extra: dict | None) -> "Recording":
+        with self._lock:
+            self._stopping = True  # write() and log() from now on do nothing
+        self._q.put(None)
+        self._thread.join()
+        t0, t1 = self._t0, self._t_last
+        video_frames = self._video.n_frames if self._video is not None else 0
+        if self._video is not None:
+            try:
+                self._video.close()
+            except Exception as e:  # noqa: BLE001 - kept in session.json; the text files still count
+                self.errors.append(f"video: cannot finish {VIDEO_FILE}: {e}")
+        for f in (self._landmarks, self._events):
+            try:
+                f.flush()
+                os.fsync(f.fileno())
+                f.close()
+            except OSError as e:
+                self.errors.append(f"cannot finish {Path(f.name).name}: {e.strerror or e}")
+        if self._blurrer is not None:
+            self._blurrer.close()
+        mean_interval_s = (t1 - t0) / (self.frames - 1) if t0 is not None and t1 is not None and self.frames > 1 \
+            else 0.0
+        self.session.update({
+            "status": "complete", "frames": self.frames, "video_frames": video_frames,
+            "dropped_frames": self.dropped_frames,
+            "duration_s": round((t1 - t0) + mean_interval_s, 3) if t0 is not None and t1 is not None else 0.0,
+            "ended_at": _now_iso(), "errors": list(self.errors), "extra": dict(extra or {}),
+        })
+        if self._blurrer is not None:
+            self.session["frames_with_faces_blurred"] = self._blurrer.frames_with_faces
+        try:
+            _write_json_atomic(self.folder / SESSION_FILE, self.session)
+        except OSError as e:
+            raise RecordingError(f"{self.folder}: cannot finish session.json ({e.strerror or e})") from None
+        return open_recording(self.folder)
+
+    close = stop
+
+    def __enter__(self) -> "Recorder":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # -- the writing thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        last_sync = time.monotonic()
+        while True:
+            try:
+                item = self._q.get(timeout=self._sync_s / 2)
+            except queue.Empty:
+                item = False
+            if item is None:
+                return
+            if item:
+                try:
+                    self._write_item(item)
+                except Exception as e:  # noqa: BLE001 - never let the thread die with the session going on
+                    self._error(f"frame {item.index}: {type(e).__name__}: {e}")
+                finally:
+                    if item.frame is not None:
+                        with self._lock:
+                            self._pending -= 1
+                if self._q.qsize() == 0:
+                    self._flush()
+            if time.monotonic() - last_sync >= self._sync_s:
+                self._flush(sync=True)
+                last_sync = time.monotonic()
+
+    def _error(self, msg: str) -> None:
+        if len(self.errors) < 20 and msg not in self.errors:  # a full disk must not fill memory with messages
+            self.errors.append(msg)
+
+    def _flush(self, sync: bool = False) -> None:
+        try:
+            for f in (self._landmarks, self._events):
+                f.flush()
+                if sync:
+                    os.fsync(f.fileno())
+            if sync and self._video is not None:
+                self._video.sync()
+        except OSError as e:
+            self._error(f"cannot write the recording: {e.strerror or e}")
+
+    def _write_item(self, item: _Item) -> None:
+        from vision.analyze import landmarks_line  # analyze imports this module for rejudge
+
+        result = item.result
+        if item.landmarks:
+            if self._t0 is None:
+                self._t0 = item.t_s
+            self._t_last = item.t_s
+            self._landmarks.write(landmarks_line(item.index, result) + "\n")
+        lines = []
+        if item.step_id is not None and item.step_id != self._step_id or not self._steps:
+            self._step_id = item.step_id if item.step_id is not None else self._step_id
+            self._steps.append((item.t_s if self._steps else float("-inf"), self._step_id))
+            lines.append({"type": "step", "t": round(item.t_s, 4), "frame": item.index, "step": self._step_id})
+        frame_no = item.index if item.landmarks else None
+        for je in result.finished:
+            lines.append(self._event_line(je, frame_no))
+        for fl in result.flags:
+            lines.append({"type": "flag", "t": round(fl.t_s, 4), "frame": frame_no, "hand": fl.hand,
+                          "verdict": fl.verdict.name, "message": fl.verdict.message, "step": self._step_id})
+        for d in lines:
+            self._events.write(json.dumps(d, separators=(",", ":")) + "\n")
+        if item.frame is not None and not self._video_failed:
+            try:
+                self._write_frame(item.frame, item.t_s)
+            except Exception as e:  # noqa: BLE001 - the landmarks and events go on without the video
+                self._video_failed = True
+                self._error(f"video: stopped at frame {item.index} ({type(e).__name__}: {e}); "
+                            "recording landmarks and events only")
+
+    def _event_line(self, je: JudgedEvent, frame_no: int | None) -> dict:
+        from vision.report import event_dict
+
+        mid = 0.5 * (je.event.t_start + je.event.t_end)
+        step = next((s for since, s in reversed(self._steps) if since <= mid), self._steps[0][1])
+        return {"type": "event", "frame": frame_no, "step": step, **event_dict(je)}
+
+    def _write_frame(self, frame: NDArray[np.uint8], t_s: float) -> None:
+        if self._video_failed:
+            return
+        if self._video is None:
+            wh = self.session["frame_size"] or list(_even_size((frame.shape[1], frame.shape[0])))
+            try:
+                if self.blur_faces:
+                    self._blurrer = FaceBlurrer(every=self._face_every)
+                self._video = _FragmentedH264(self.folder / VIDEO_FILE, (int(wh[0]), int(wh[1])), self._crf,
+                                              self._keyframe_s)
+            except Exception as e:  # noqa: BLE001
+                self._video_failed = True  # never write faces unblurred: no video rather than that
+                what = "face blurring" if self.blur_faces and self._blurrer is None else "the video encoder"
+                self._error(f"video: {what} could not start ({type(e).__name__}: {e}); "
+                            "recording landmarks and events only")
+                return
+            if self.session["frame_size"] is None:
+                self.session["frame_size"] = [int(wh[0]), int(wh[1])]
+                _write_json_atomic(self.folder / SESSION_FILE, self.session)
+        w, h = self._video.frame_wh
+        if frame.shape[1] != w or frame.shape[0] != h:
+            if frame.shape[1] - w in (0, 1) and frame.shape[0] - h in (0, 1):
+                frame = frame[:h, :w]  # an odd size cropped to even, as 4:2:0 needs
+            else:  # WebRTC changed the resolution mid-stream
+                frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
+        frame = np.ascontiguousarray(frame)
+        if self._blurrer is not None:
+            frame = self._blurrer(frame)
+        self._video.write(frame, t_s - self._t0)
+
+
+# -- reading --------------------------------------------------------------------------------------------------
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each whole line; a last line cut off by a crash (no newline) is skipped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline; else the truncated last line
+    for n, raw in enumerate(lines, 1):
+        if raw.strip():
+            yield n, raw.decode("utf-8", errors="replace")
+    if tail.strip():
+        try:
+            json.loads(tail)
+        except ValueError:
+            return
+        yield len(lines) + 1, tail.decode("utf-8", errors="replace")
+
+
+def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObservation]]]:
+    """Each frame of a landmarks.jsonl: (frame index, t seconds, hands). A truncated last line is ignored.
+
+    Raises RecordingError for a damaged line elsewhere.
+    """
+    from vision.analyze import read_landmarks_line
+
+    path = Path(path)
+    for n, line in _read_lines(path):
+        try:
+            yield read_landmarks_line(line)
+        except (ValueError, KeyError, TypeError) as e:
+            raise RecordingError(f"{path}: line {n} is damaged ({type(e).__name__}: {e}); expected one JSON "
+                                 "object per frame as the recorder writes them") from None
+
+
+def read_events(path: str | Path) -> list[dict]:
+    """The lines of an events.jsonl as dicts (each with a "type"); a truncated last line is ignored."""
+    path = Path(path)
+    out = []
+    for n, line in _read_lines(path):
+        try:
+            d = json.loads(line)
+        except ValueError as e:
+            raise RecordingError(f"{path}: line {n} is damaged ({e}); expected one JSON object per line") from None
+        if not isinstance(d, dict) or "type" not in d:
+            raise RecordingError(f"{path}: line {n}: expected an object with a \"type\", got {line[:40]!r}")
+        out.append(d)
+    return out
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording folder as found on disk.
+
+    status: "complete" (stopped cleanly) or "interrupted" (session.json still
+    says "recording": the app or the machine stopped before the recorder did;
+    the files hold everything up to about a second before that).
+    video: the video file, None if there is none (or it is empty).
+    """
+
+    folder: Path
+    session: dict = field(repr=False)
+    status: str
+    video: Path | None
+    calibration: Calibration | None
+    frame_wh: tuple[int, int] | None
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @property
+    def landmarks_path(self) -> Path:
+        return self.folder / LANDMARKS_FILE
+
+    @property
+    def events_path(self) -> Path:
+        return self.folder / EVENTS_FILE
+
+    @property
+    def started_at(self) -> str | None:
+        return self.session.get("started_at")
+
+    def frames(self) -> Iterator[tuple[int, float, list[HandObservation]]]:
+        """(frame index, t seconds, hands) per frame; nothing if there is no landmarks file."""
+        if not self.landmarks_path.exists():
+            return iter(())
+        return read_landmarks(self.landmarks_path)
+
+    def events(self) -> list[dict]:
+        """The events.jsonl lines (``type`` "step", "event" or "flag"); [] if there is none."""
+        return read_events(self.events_path) if self.events_path.exists() else []
+
+
+def open_recording(folder: str | Path) -> Recording:
+    """Open a recording folder (complete or interrupted). Raises RecordingError with what is wrong."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise RecordingError(f"{folder}: no such folder; {_NOT_A_RECORDING_FIX}")
+    if not folder.is_dir():
+        raise RecordingError(f"{folder} is not a recording: it is a file, not a folder; {_NOT_A_RECORDING_FIX}")
+    sp = folder / SESSION_FILE
+    if not sp.is_file():
+        raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} missing; {_NOT_A_RECORDING_FIX}")
+    try:
+        session = json.loads(sp.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise RecordingError(f"{folder}: cannot read {SESSION_FILE} ({getattr(e, 'strerror', None) or e}); "
+                             "check the folder's permissions") from None
+    except ValueError as e:
+        raise RecordingError(f"{folder}: {SESSION_FILE} is unreadable (not valid JSON: {e}); the recording is "
+                             "damaged; its landmarks.jsonl may still be re-judged with a calibration") from None
+    if not isinstance(session, dict) or session.get("format") != FORMAT:
+        raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} is not a Stroke Coach session "
+                             f"(expected \"format\": \"{FORMAT}\"); {_NOT_A_RECORDING_FIX}")
+    version = session.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise RecordingError(f"{folder}: recording format version {version!r}, this Stroke Coach reads up to "
+                             f"{FORMAT_VERSION}; update Stroke Coach")
+    status = session.get("status")
+    if status not in ("recording", "complete"):
+        raise RecordingError(f"{folder}: {SESSION_FILE} has status {status!r}, expected \"recording\" or "
+                             "\"complete\"; the recording is damaged")
+    cal = None
+    if session.get("calibration") is not None:
+        try:
+            cal = Calibration.from_dict(session["calibration"], source=f"{sp}")
+        except CalibrationError as e:
+            raise RecordingError(f"{folder}: bad calibration in {SESSION_FILE}: {e}") from None
+    video = folder / str(session.get("files", {}).get("video", VIDEO_FILE))
+    wh = session.get("frame_size")
+    return Recording(folder=folder, session=session, status="complete" if status == "complete" else "interrupted",
+                     video=video if video.is_file() and video.stat().st_size > 0 else None, calibration=cal,
+                     frame_wh=(int(wh[0]), int(wh[1])) if wh else None)
+
+
+def list_recordings(root: str | Path | None = None) -> list[Recording]:
+    """The recordings in ``root`` (default :func:`default_root`), newest first; other folders are skipped."""
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        return []
+    found = []
+    for d in root.iterdir():
+        if d.is_dir() and (d / SESSION_FILE).is_file():
+            try:
+                found.append(open_recording(d))
+            except RecordingError:
+                continue
+    return sorted(found, key=lambda r: (str(r.started_at or ""), r.name), reverse=True)
