@@ -207,6 +207,11 @@ class Clip:
     step: str | None = "effleurage"  # what that step must find (None: the routine is followed step by step)
 
 
+# The clips of one hand alone are judged against one-handed effleurage: against
+# swedish/effleurage (hands: both) every glide of theirs would be one_hand_missing.
+ONE_HAND = "samples/routines/one_hand.yaml"
+
+
 def clips() -> list[Clip]:
     out = []
     out.append(Clip(
@@ -229,7 +234,8 @@ def clips() -> list[Clip]:
         "one_hand_up_down", "One hand in the right lane mixing up strokes (right) and down strokes "
         "(wrong way for effleurage). Camera beside the table, at the recipient's right.",
         {"A": (s, "right", "tan")}, Camera(90, 42, 100, 600, target_uv=(0.5, 0.2)),
-        R.SceneStyle(seed=3, back_skin_bgr=SKIN["tan"], sheet_bgr=(230, 230, 235)), giver_at="right"))
+        R.SceneStyle(seed=3, back_skin_bgr=SKIN["tan"], sheet_bgr=(230, 230, 235)), giver_at="right",
+        routine=ONE_HAND))
     out.append(Clip(
         "on_spine", "Effleurage where the left hand's second glide runs up on the spine itself.",
         {"A": (effleurage_cycles(-1, 3, spine=(1,)), "left", "light"), "B": (effleurage_cycles(+1, 3, lane_v={1: 0.5}), "right", "light")},
@@ -249,7 +255,7 @@ def clips() -> list[Clip]:
         "and slow (3 s). "
         "1280x720, camera at the foot, a little to the left.",
         {"A": (s, "left", "deep")}, Camera(-20, 48, 105, 1100, target_uv=(0.42, 0.0)), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
-        frame_wh=(1280, 720)))
+        frame_wh=(1280, 720), routine=ONE_HAND))
     # a long hold: trigger-point pressure, the hand still but for tremor
     s = Script((0.06, 0.8), heading=30.0).hold(0.5, label=False)
     s.move((0.62, 0.35), 1.0, heading=10.0, role="transition")
@@ -259,7 +265,8 @@ def clips() -> list[Clip]:
         "hold_18s", "An 18 s trigger-point hold on the right side of the upper back with only hand tremor. "
         "The recipient's arms rest above the head, their hands in view.",
         {"A": (s, "right", "light")}, Camera(0, 40, 105, 600), R.SceneStyle(seed=6, arms="above",
-                                                                            back_skin_bgr=SKIN["deep"], sheet_bgr=(235, 235, 240))))
+                                                                            back_skin_bgr=SKIN["deep"], sheet_bgr=(235, 235, 240)),
+        routine=ONE_HAND))
     # friction: circles, then cross-fibre passes, on the left side
     s = Script((0.06, -0.8), heading=-20.0).hold(1.0, label=False)
     s.move((0.45, -0.32), 1.4, heading=0.0, role="transition")
@@ -275,7 +282,7 @@ def clips() -> list[Clip]:
         "the muscle higher up. Camera at the head end, at the recipient's left.",
         {"A": (s, "left", "medium")}, Camera(200, 52, 95, 600), R.SceneStyle(seed=7, back_skin_bgr=SKIN["light"],
                                                                           towel_bgr=(40, 140, 60)),
-        giver_at="left"))
+        giver_at="left", routine=ONE_HAND))
     # the hard one: leaves the frame, hidden for a second, the light drops
     out.append(Clip(
         "hard_conditions", "Effleurage in bad conditions: the lamp dims to 45% for 3 s, the right hand is "
@@ -318,6 +325,30 @@ def technique_clips() -> list[Clip]:
     out.append(Clip("deep_strokes", "Deep-tissue strokes with the knuckles: two slow ones and two too fast for the "
                     "technique (bound 0.25 back lengths per second).",
                     {"A": (s, "left", "dark")}, Camera(0, 46, 100, 580), R.SceneStyle(seed=13, back_skin_bgr=SKIN["light"]),
+                    routine="deep_tissue", step="deep_strokes"))
+    # deep strokes done jerkily: stop-and-go, the knuckles stopping and surging on two to four
+    # times on the way. Each push is itself a smooth (min-jerk) motion at an allowed speed;
+    # the first push of each movement is a good stroke until the hand surges on (jerky is
+    # judged when a push ends), the pushes after it are jerky. Smooth strokes before, between
+    # (a reversal) and after stay ok.
+    s = Script((0.1, -0.35), heading=0.0).hold(1.0, label=False)
+    s.move((0.85, -0.35), 4.0)  # smooth, slow
+    s.hold(0.3, label=False)
+    for k, u in enumerate((0.6, 0.35, 0.1)):  # down in three pushes, 0.15 s stops
+        s.move((u, -0.35), 1.3, expect=("ok",) if k == 0 else ("jerky",))
+        if k < 2:
+            s.hold(0.15, label=False)
+    s.hold(0.4, label=False)
+    for k, u in enumerate((0.3, 0.5, 0.7, 0.85)):  # up in four pushes, 0.1 s stops
+        s.move((u, -0.35), 1.0 if k < 3 else 0.8, expect=("ok",) if k == 0 else ("jerky",))
+        if k < 3:
+            s.hold(0.1, label=False)
+    s.hold(0.4, label=False)
+    s.move((0.1, -0.35), 4.0)  # smooth again
+    s.hold(0.5, label=False)
+    out.append(Clip("deep_strokes_jerky", "Deep-tissue strokes done jerkily: between two smooth slow strokes, one "
+                    "down and one up stop and surge on three and four times (jerky; deep_tissue/deep_strokes).",
+                    {"A": (s, "left", "tan")}, Camera(0, 48, 95, 570), R.SceneStyle(seed=20, back_skin_bgr=SKIN["medium"]),
                     routine="deep_tissue", step="deep_strokes"))
     # shiatsu presses: climbing from the base (right) and coming down (wrong)
     for name, climb, skin, cam in (("shiatsu_climb", True, "medium", Camera(0, 50, 95, 570)),

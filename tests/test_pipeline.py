@@ -14,7 +14,8 @@ FPS = 30.0
 # an oblique view: the far (top) end of the back is narrower
 CAL = Calibration(base_left=(120.0, 430.0), base_right=(520.0, 430.0), top_right=(450.0, 90.0),
                   top_left=(190.0, 90.0))
-STEP = find_routine("swedish").step("effleurage")
+STEP = find_routine("swedish").step("effleurage")  # hands: both
+ONE_HAND = STEP.model_copy(update={"hands": "one"})  # for the tests of a single hand's strokes
 
 
 def min_jerk(tau):
@@ -22,9 +23,9 @@ def min_jerk(tau):
     return tau ** 3 * (10 - 15 * tau + 6 * tau ** 2)
 
 
-def run(paths_uv, extra_px=(), drop=lambda i, k: False):
+def run(paths_uv, extra_px=(), drop=lambda i, k: False, step=STEP):
     """paths_uv: per hand, an (N, 2) array of (u, v) per frame; extra_px: fixed hands in pixels."""
-    p = Pipeline(CAL, STEP)
+    p = Pipeline(CAL, step)
     results = []
     n = len(paths_uv[0])
     for i in range(n):
@@ -42,7 +43,7 @@ def glide(u0, u1, v, dur, rest=0.5):
 
 
 def test_a_down_stroke_in_a_lane_is_flagged_while_it_moves():
-    p, results = run([glide(0.9, 0.1, 0.3, 2.0)])
+    p, results = run([glide(0.9, 0.1, 0.3, 2.0)], step=ONE_HAND)
     strokes = [je for je in p.events if je.event.kind == "stroke"]
     assert len(strokes) == 1
     je = strokes[0]
@@ -54,7 +55,7 @@ def test_a_down_stroke_in_a_lane_is_flagged_while_it_moves():
 
 def test_an_up_stroke_and_a_return_are_not_flagged():
     path = np.r_[glide(0.1, 0.9, 0.3, 2.0), glide(0.9, 0.1, 0.8, 1.5)[1:]]
-    p, results = run([path])
+    p, results = run([path], step=ONE_HAND)
     assert [je.event.direction for je in p.events if je.event.kind == "stroke"][:1] == ["up"]
     assert all(je.ok for je in p.events), [(je.event.direction, je.event.lane, je.verdicts) for je in p.events]
     assert not any(r.flags for r in results)
@@ -180,3 +181,46 @@ def test_a_step_working_with_the_thumb_moves_the_contact_point_without_a_false_s
     assert not [je for je in p.events if je.event.kind == "stroke"]
     thumb = still.contact_px("thumb")
     assert np.allclose(results[-1].hands[0].contact_px, thumb)
+
+
+# --- one_hand_missing: a glide made alone where the step wants both hands ------------------
+
+
+def test_a_glide_made_alone_is_one_hand_missing_when_the_step_wants_both_hands():
+    path = np.r_[glide(0.1, 0.9, 0.3, 2.0), glide(0.9, 0.1, 0.8, 1.5)[1:]]
+    p, results = run([path])
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert [(je.event.direction, [v.name for v in je.verdicts]) for je in strokes] == [
+        ("up", ["one_hand_missing"]), ("down", ["ok"])]  # the return on the outer edge is not judged for it
+    assert "both hands" in strokes[0].verdicts[0].message
+    # judged at the stroke's end, and raised then
+    raised = [f for r in results for f in r.flags]
+    assert [f.verdict.name for f in raised] == ["one_hand_missing"]
+    assert strokes[0].flagged_at == pytest.approx(strokes[0].event.t_end)
+
+
+def test_a_glide_while_the_other_hand_rests_on_the_back_is_one_hand_missing():
+    resting = np.tile([[0.1, -0.3]], (len(glide(0.1, 0.9, 0.3, 2.0)), 1))
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0), resting])
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert [[v.name for v in je.verdicts] for je in strokes] == [["one_hand_missing"]]
+
+
+def test_two_hands_gliding_together_a_little_out_of_step_are_fine():
+    late = np.r_[np.tile([[0.1, -0.3]], (15, 1)), glide(0.1, 0.9, -0.3, 2.0)[:-15]]  # half a second later
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0), late])
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert len(strokes) == 2 and all(je.ok for je in strokes), [je.verdicts for je in strokes]
+
+
+@pytest.mark.parametrize("hands", ["one", "either"])
+def test_one_hand_alone_is_fine_when_the_step_allows_it(hands):
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0)], step=STEP.model_copy(update={"hands": hands}))
+    assert all(je.ok for je in p.events)
+
+
+def test_kneading_with_one_hand_is_not_one_hand_missing():
+    petrissage = find_routine("swedish").step("petrissage")
+    assert petrissage.hands == "both"
+    p, _ = run([glide(0.3, 0.5, 0.3, 0.8)], step=petrissage)
+    assert [je.event.kind for je in p.events] == ["stroke"] and all(je.ok for je in p.events)

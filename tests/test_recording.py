@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
-from vision.analyze import landmarks_line, rejudge
+from vision.analyze import analyze, landmarks_line, rejudge
 from vision.backframe import Calibration
 from vision.pipeline import FrameResult, Pipeline
 from vision.recording import (RECORDINGS_ENV, FaceBlurrer, Recorder, RecordingError, blur_regions, default_root,
@@ -81,7 +81,7 @@ def test_complete_recording_opens_and_its_video_plays(live):
     assert s["settings"] == {"model_complexity": 0} and s["extra"] == {"fps": 30.0, "score": 50}
     assert s["calibration"] == live["cal"].to_dict() and rec.calibration == live["cal"]
     assert s["started_at"][-6] in "+-" and s["ended_at"] and s["errors"] == []
-    assert s["duration_s"] == pytest.approx(N_FRAMES / 30, abs=0.01)
+    assert s["duration_s"] == pytest.approx(N_FRAMES / 30, abs=0.01) and s["fps"] == pytest.approx(30.0)
 
     with av.open(str(rec.video)) as c:
         cc = c.streams.video[0].codec_context
@@ -228,7 +228,6 @@ def test_killed_recorder_loses_at_most_about_a_second(tmp_path):
 
 
 def test_a_busy_encoder_drops_video_frames_never_landmarks(tmp_path):
-    frame = cv2.imread(str(SAMPLES / "effleurage_wrong_way.mp4")) if False else None
     with VideoReader(CLIP, max_frames=3) as r:
         frame = next(iter(r))[0]
     rec = Recorder(Calibration.load(LABELS), step_id="effleurage", root=tmp_path, blur_faces=False,
@@ -385,3 +384,11 @@ def test_landmarks_lines_are_the_analysis_format(live):
     d = json.loads(first)
     assert set(d) == {"frame", "t", "hands"} and d["frame"] == 0
     assert landmarks_line(0, FrameResult.empty(0.0)) == '{"frame":0,"t":0.0,"hands":[]}'
+
+
+def test_analyze_and_the_live_recording_go_through_the_same_loop(live, tmp_path):
+    """analyze() over the same frames finds the same hands (line for line) and the same verdicts."""
+    res = analyze(CLIP, live["cal"], live["step"], routine=live["routine"], out_dir=tmp_path, annotate=False,
+                  max_frames=N_FRAMES)
+    assert (tmp_path / "landmarks.jsonl").read_text() == live["rec"].landmarks_path.read_text()
+    assert sorted(map(event_key, res.events)) == sorted(map(event_key, live["events"]))

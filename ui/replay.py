@@ -1,2 +1,185 @@
+"""Replay: a recording, a sample clip or an uploaded video, analysed with the same
+checks as live practice; the annotated video, a timeline, where the hands
+worked, the steps and their scores, the flags, and downloads."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
 import streamlit as st
+
+from ui.charts import flags_table, timeline_chart
+from ui.state import SAMPLES, data_dir, recordings_dir, routines, sample_clips, sample_labels
+from vision.analyze import AnalysisResult, Progress, analyze, rejudge
+from vision.backframe import Calibration, CalibrationError
+from vision.diagrams import coverage_map, coverage_seconds, samples_from_events
+from vision.recording import RecordingError, list_recordings, open_recording
+from vision.routines import Routine
+from vision.settings import SENSITIVITIES, Settings, adjust_step, pipeline_config
+from vision.video import VideoError
+
+FOLLOW = "(follow the routine)"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:80]
+
+
+def _judge_with(defaults: tuple[str | None, str | None]) -> tuple[Routine, str | None, Settings] | None:
+    """Routine, step (None: follow the routine) and sensitivity to judge with."""
+    good, bad = routines()
+    if not good:
+        st.error("No routine could be loaded; fix the files in routines/ (see the Routines page).")
+        return None
+    names = list(good)
+    routine_default, step_default = defaults
+    c1, c2, c3 = st.columns(3)
+    key = c1.selectbox("Judge with the routine", names, format_func=lambda n: good[n].name,
+                       index=names.index(routine_default) if routine_default in names else 0,
+                       key=f"replay_routine_{routine_default}")
+    routine = good[key]
+    steps = [FOLLOW] + [s.id for s in routine.steps]
+    step = c2.selectbox("Step", steps, index=steps.index(step_default) if step_default in steps else 0,
+                        format_func=lambda i: i if i == FOLLOW else routine.step(i).title,
+                        key=f"replay_step_{key}_{step_default}")
+    sensitivity = c3.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True, key="replay_sensitivity")
+    return routine, None if step == FOLLOW else step, Settings(sensitivity)
+
+
+def _progress_bar():
+    bar = st.progress(0.0, text="Analysing…")
+
+    def update(p: Progress) -> None:
+        frac = p.fraction
+        bar.progress(frac or 0.0, text=f"Analysing… frame {p.frame}" + (f" of {p.n_frames}" if p.n_frames else "")
+                     + f" ({p.elapsed_s:.0f} s)")
+    return bar, update
+
+
+def _run(kind: str, source: Path, calibration: Calibration, routine: Routine, step_id: str | None,
+         settings: Settings, out: Path, video: Path | None = None) -> AnalysisResult | None:
+    step = adjust_step(routine.step(step_id), settings) if step_id else None
+    bar, update = _progress_bar()
+    try:
+        if kind == "recording":
+            result = rejudge(source, calibration, step, routine=routine, out_dir=out, video=video,
+                             annotate=video is not None, config=pipeline_config(settings), on_progress=update)
+        else:
+            result = analyze(source, calibration, step, routine=routine, out_dir=out,
+                             config=pipeline_config(settings), on_progress=update)
+    except (VideoError, RecordingError, CalibrationError, OSError, ValueError) as e:
+        bar.empty()
+        st.error(f"Could not analyse {source.name}: {e}")
+        return None
+    bar.empty()
+    return result
+
+
 st.title("Replay")
+source = st.radio("Replay", ["A recording", "A sample clip", "A video file"], horizontal=True, key="replay_source")
+job = None  # (kind, source path, calibration, defaults, name, video)
+
+if source == "A recording":
+    recs = list_recordings(recordings_dir())
+    if not recs:
+        st.info(f"No recordings yet in `{recordings_dir()}`. Record one on the Practice page.")
+        st.stop()
+
+    def _label(r) -> str:
+        s = r.session
+        dur = s.get("duration_s")
+        return f"{r.folder.name} · {s.get('routine', '?')} · " + (f"{dur:.0f} s" if dur else r.status)
+
+    rec = st.selectbox("Recording", recs, format_func=_label, key="replay_recording")
+    if rec.status != "complete":
+        st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
+                   "its last saved second.")
+    job = ("recording", rec.folder, rec.calibration, (rec.session.get("routine"), rec.session.get("step")),
+           rec.folder.name, rec.video_path)
+elif source == "A sample clip":
+    name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
+    labels = sample_labels(name)
+    st.caption(labels.get("description", ""))
+    job = ("video", SAMPLES / f"{name}.mp4", Calibration.from_dict(labels["calibration"]),
+           (labels.get("routine"), labels.get("step")), name, None)
+else:
+    c1, c2 = st.columns(2)
+    up = c1.file_uploader("Video (MP4, MOV, WebM, …)", type=None, key="replay_upload")
+    cal_up = c2.file_uploader("Its calibration (JSON with the four corners)", type=["json"], key="replay_cal")
+    if up is None or cal_up is None:
+        st.info("Upload a video and the calibration made for that camera position (the Calibrate page saves "
+                f"one as `{data_dir() / 'calibration.json'}`).")
+        st.stop()
+    try:
+        cal = Calibration.from_dict(json.loads(cal_up.getvalue()), source=cal_up.name)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        st.error(f"{cal_up.name} is not valid JSON ({e}); upload the calibration file the Calibrate page saved.")
+        st.stop()
+    except CalibrationError as e:
+        st.error(str(e))
+        st.stop()
+    folder = data_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / _slug(up.name)
+    if not path.exists() or path.stat().st_size != up.size:
+        path.write_bytes(up.getvalue())
+    job = ("video", path, cal, (None, None), path.stem, None)
+
+kind, src, cal, defaults, name, video = job
+choice = _judge_with(defaults)
+if choice is None:
+    st.stop()
+routine, step_id, settings = choice
+key = (kind, str(src), routine.name, step_id, settings)
+out = data_dir() / "replays" / _slug(f"{name}-{routine.name}-{step_id or 'routine'}-{settings.sensitivity}")
+if st.button("Analyse", type="primary", key="replay_go"):
+    result = _run(kind, Path(src), cal, routine, step_id, settings, out, video)
+    if result is not None:
+        st.session_state.replay = (key, result)
+
+held = st.session_state.get("replay")
+if not held or held[0] != key:
+    st.caption("Press Analyse. A recording is re-judged from its saved hands, without tracking again; a video is "
+               "tracked frame by frame.")
+    st.stop()
+
+result: AnalysisResult = held[1]
+report = result.report
+video_out = result.out_dir / "annotated.mp4" if result.out_dir else None
+flags = flags_table(report)
+m = st.columns(4)
+m[0].metric("Score", report.get("score") if report.get("score") is not None else "–")
+m[1].metric("Events", report["summary"]["events"])
+m[2].metric("Flagged", report["summary"]["flagged"])
+m[3].metric("Length", f"{report['duration_s']:.0f} s")
+left, right = st.columns([3, 2])
+with left:
+    if video_out is not None and video_out.exists():
+        st.video(str(video_out))
+    else:
+        st.caption("No annotated video for this analysis.")
+    st.altair_chart(timeline_chart(report), use_container_width=True)
+with right:
+    samples = samples_from_events(result.events)
+    st.image(coverage_map(samples), caption="Where the hands worked (darker: longer)", width=260)
+    secs = coverage_seconds(samples)
+    st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.0f} s" for k, v in secs.items()))
+if report.get("steps"):
+    st.subheader("Steps")
+    st.dataframe([{"step": s["title"], "asked": f"{s['asked']['target'] or '–'} {s['asked']['unit']}",
+                   "done": s["done"], "complete": s["complete"], "score": s["score"],
+                   "flags": ", ".join(f"{k} ×{v}" for k, v in s["flags"].items())} for s in report["steps"]],
+                 hide_index=True, use_container_width=True)
+st.subheader("Flags")
+if len(flags):
+    st.dataframe(flags, hide_index=True, use_container_width=True)
+else:
+    st.success("No flags: every event was judged fine.")
+d = st.columns(3)
+if result.out_dir:
+    for col, fname, mime in zip(d, ("report.json", "strokes.csv", "annotated.mp4"),
+                                ("application/json", "text/csv", "video/mp4")):
+        f = result.out_dir / fname
+        if f.exists():
+            col.download_button(f"Download {fname}", f.read_bytes(), file_name=f"{name}-{fname}", mime=mime)

@@ -47,6 +47,13 @@ class PipelineConfig:
     segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
 
 
+# one_hand_missing: the techniques whose glides are made with both hands together (when the
+# step says hands: both), and how much of the shorter of two strokes must overlap the other
+PAIRED_TECHNIQUES = ("effleurage", "deep_stroke")
+PARTNER_OVERLAP = 0.25
+PARTNER_MIN_OVERLAP_S = 0.2
+
+
 @dataclass(frozen=True)
 class JudgedEvent:
     event: MotionEvent
@@ -133,6 +140,8 @@ class Pipeline:
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
         self._late_flags: list[Flag] = []  # flags on events judged only at their end
+        # every giver hand's strokes of the last few seconds, the hands gone since too
+        self._recent_strokes: list[tuple[int, MotionEvent]] = []
         self._contact_changed = False
 
     def set_step(self, step: Step) -> None:
@@ -288,6 +297,7 @@ class Pipeline:
                 if all(x.name != v.name for x in verdicts):
                     verdicts = [x for x in verdicts if x.name != "ok"] + [v]
             verdicts = self._same_side(g, ev, step, verdicts)
+            verdicts = self._one_hand_missing(g, ev, step, verdicts)
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
             if bad and not raised:  # found only now the event is over: raise it now
@@ -296,7 +306,38 @@ class Pipeline:
             out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
             if ev.kind == "stroke":
                 g.recent_strokes = [e for e in g.recent_strokes if e.t_end > ev.t_start - 5.0] + [ev]
+                self._recent_strokes = [(h, e) for h, e in self._recent_strokes if e.t_end > ev.t_start - 10.0]
+                self._recent_strokes.append((g.hand, ev))
         return out
+
+    def _one_hand_missing(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
+        """A glide made by one hand alone, where the step wants both hands at work together.
+
+        Judged when the stroke ends: another giver hand must have made a stroke (on the back,
+        any way) overlapping it by at least ``PARTNER_OVERLAP`` of the shorter of the two (and
+        ``PARTNER_MIN_OVERLAP_S``), or be making one that has gone on that long with it. Only
+        glides in the step's lanes of the techniques done with both hands together (effleurage,
+        deep strokes) are judged; kneading and presses are not.
+        """
+        if step.hands != "both" or step.technique not in PAIRED_TECHNIQUES or ev.kind != "stroke" \
+                or ev.lane not in step.lanes or ev.direction == "lateral":
+            return verdicts
+
+        def overlaps(t0: float, t1: float, finished: bool) -> bool:
+            overlap = min(t1, ev.t_end) - max(t0, ev.t_start)
+            shorter = min(t1 - t0, ev.duration_s) if finished else ev.duration_s  # one under way goes on
+            return overlap >= max(PARTNER_OVERLAP * shorter, PARTNER_MIN_OVERLAP_S)
+
+        for hand, e in self._recent_strokes:
+            if hand != g.hand and e.lane != "off_back" and overlaps(e.t_start, e.t_end, True):
+                return verdicts
+        for other in self._givers.values():
+            act = other.segmenter.active() if other is not g else None
+            if act is not None and act.lane != "off_back" and overlaps(act.t_start, act.t_now, False):
+                return verdicts
+        return [v for v in verdicts if v.name != "ok"] + [
+            Verdict("one_hand_missing", f"One hand alone; {step.technique.replace('_', ' ')} here is done with "
+                                        "both hands together, one each side of the spine")]
 
     def _same_side(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """Both hands working one lane at once, where the step wants one hand each side."""

@@ -323,7 +323,8 @@ class Recorder:
     frame if not given), ``started_at`` (ISO 8601 with the time zone),
     ``settings`` (the caller's), ``blur_faces``, ``files``; at stop it is
     rewritten with ``status`` "complete", ``frames`` (landmarks lines),
-    ``video_frames``, ``dropped_frames``, ``duration_s``, ``ended_at``,
+    ``video_frames``, ``dropped_frames``, ``fps`` (mean, as the frames
+    came), ``duration_s``, ``ended_at``,
     ``errors`` and ``extra`` (the caller's, e.g. fps, step summary, score).
 
     A problem in the writing thread (disk full, the encoder failing) does not
@@ -446,6 +447,7 @@ class Recorder:
         self.session.update({
             "status": "complete", "frames": self.frames, "video_frames": video_frames,
             "dropped_frames": self.dropped_frames,
+            "fps": round(1.0 / mean_interval_s, 3) if mean_interval_s > 0 else None,  # mean, as received
             "duration_s": round((t1 - t0) + mean_interval_s, 3) if t0 is not None and t1 is not None else 0.0,
             "ended_at": _now_iso(), "errors": list(self.errors), "extra": dict(extra or {}),
         })

@@ -33,6 +33,9 @@ def event_dict(je: JudgedEvent) -> dict:
         d["count"] = ev.count
     if ev.kind == "circles":
         d["radius"] = round(ev.radius, 4)
+        d["rate_hz"] = round(ev.rate_hz, 3)  # circles per second
+    if ev.kind == "stroke":
+        d["surges"] = ev.surges  # speed surges of its movement: 1 is one smooth push
     return d
 
 
