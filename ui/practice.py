@@ -63,12 +63,15 @@ if saved is None:
     st.stop()
 
 side = st.sidebar
-routine = routine_picker(side, "practice_routine")
+# a link can name the routine and the first step: ?routine=swedish&step=effleurage (a teacher's handout)
+routine = routine_picker(side, "practice_routine", default=st.query_params.get("routine"))
 if routine is None:
     st.stop()
 routine_key = st.session_state.practice_routine
 step_ids = [s.id for s in routine.steps]
+wanted = st.query_params.get("step")
 start_step = side.selectbox("Start at step", step_ids, key="practice_start",
+                            index=step_ids.index(wanted) if wanted in step_ids else 0,
                             format_func=lambda i: routine.step(i).title)
 sensitivity = side.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True, key="sensitivity",
                          help="Gentle forgives more (for beginners); strict for assessment.")
