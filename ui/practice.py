@@ -31,8 +31,8 @@ def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
     def make(frame_wh, calibration, coach):
         from vision.recording import Recorder
 
-        return Recorder(recordings_dir(), frame_wh=frame_wh, calibration=calibration, routine=routine_file,
-                        step_id=coach.session.current.id, settings=settings.to_dict(), blur_faces=blur_faces)
+        return Recorder(calibration, routine=routine_file, step_id=coach.session.current.id, root=recordings_dir(),
+                        settings=settings.to_dict(), blur_faces=blur_faces, frame_wh=frame_wh)
     return make
 
 

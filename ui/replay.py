@@ -96,7 +96,7 @@ if source == "A recording":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")
     job = ("recording", rec.folder, rec.calibration, (rec.session.get("routine"), rec.session.get("step")),
-           rec.folder.name, rec.video_path)
+           rec.folder.name, rec.video)
 elif source == "A sample clip":
     name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
     labels = sample_labels(name)
