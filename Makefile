@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-requirements
 PORT ?= 8501
 
-.PHONY: run test bench samples clean-venv
+.PHONY: run test bench bench-live samples clean-venv
 
 $(STAMP): requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Stroke Coach needs Python 3.9 to 3.12 (MediaPipe 0.10.21 has no wheels for newer); install one, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
@@ -27,6 +27,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+
+bench-live: $(STAMP)
+	$(BIN)/python benchmarks/live.py
 
 samples: $(STAMP)
 	$(BIN)/python -m samples.generate

@@ -67,8 +67,9 @@ def _live_figures(text: str) -> tuple[float, float, float] | None:
 
 def _practise(page, url: str, clip: str, seconds: float, record: bool) -> str:
     labels = labels_of(clip)
-    page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}")
-    _wait_text(page, r"Step \d+ of \d+", 60)
+    # drilling the clip's step, as the command line judges it with --step
+    page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
+    _wait_text(page, r"Drilling one step", 60)
     start_camera(page)
     if record:
         button = page.get_by_role("button", name="Start recording")

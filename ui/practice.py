@@ -36,15 +36,16 @@ def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
     return make
 
 
-def _coach(saved, routine, routine_key: str, start_step: str, settings: Settings, mirror: bool) -> LiveCoach:
+def _coach(saved, routine, routine_key: str, start_step: str, stay: bool, settings: Settings,
+           mirror: bool) -> LiveCoach:
     """This browser session's coach (and its MediaPipe), made again only when what it judges changes."""
-    key = (routine_key, start_step, tuple(saved.calibration.corners_px().ravel()), saved.frame_wh)
+    key = (routine_key, start_step, stay, tuple(saved.calibration.corners_px().ravel()), saved.frame_wh)
     coach: LiveCoach | None = st.session_state.get("coach")
     if coach is None or st.session_state.get("coach_key") != key:
         if coach is not None:
             coach.close()
         coach = LiveCoach(saved.calibration, routine, calibration_wh=saved.frame_wh, start_step=start_step,
-                          settings=settings)
+                          stay=stay, settings=settings)
         st.session_state.coach = coach
         st.session_state.coach_key = key
         st.session_state.flags_heard = 0
@@ -73,6 +74,8 @@ wanted = st.query_params.get("step")
 start_step = side.selectbox("Start at step", step_ids, key="practice_start",
                             index=step_ids.index(wanted) if wanted in step_ids else 0,
                             format_func=lambda i: routine.step(i).title)
+stay = side.toggle("Stay on this step", key="practice_stay", value=st.query_params.get("stay") == "1",
+                   help="Drill one technique: the step never ends, so the routine does not move on.")
 sensitivity = side.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True, key="sensitivity",
                          help="Gentle forgives more (for beginners); strict for assessment.")
 smoothing = side.radio("Smoothing", SMOOTHINGS, index=1, horizontal=True, key="smoothing",
@@ -81,7 +84,7 @@ mirror = side.toggle("Mirror view", key="mirror", help="Show the picture as a mi
 muted = side.toggle("Mute the sound cue", key="muted")
 blur_faces = side.toggle("Blur faces in recordings", value=True, key="blur_faces")
 settings = Settings(sensitivity, smoothing)
-coach = _coach(saved, routine, routine_key, start_step, settings, mirror)
+coach = _coach(saved, routine, routine_key, start_step, stay, settings, mirror)
 
 from streamlit_webrtc import WebRtcMode, webrtc_streamer  # noqa: E402 (heavy; only this page needs it)
 
@@ -112,7 +115,10 @@ def _panel() -> None:
     for a in snap.advice:
         st.warning(a.message, icon=":material/warning:")
     p = snap.progress
-    st.subheader(f"Step {snap.step_index + 1} of {len(routine.steps)}: {p.title}")
+    if stay:
+        st.subheader(f"Drilling one step: {p.title}")
+    else:
+        st.subheader(f"Step {snap.step_index + 1} of {len(routine.steps)}: {p.title}")
     st.write(p.instruction)
     if snap.finished:
         st.success(f"Routine finished. Score {snap.score}.")
@@ -155,6 +161,8 @@ def _panel() -> None:
     s = snap.stats
     if s.frames:
         stat_col.caption(f"{s.fps:.0f} frames/s · delay {s.latency_ms_median:.0f} ms (95%: {s.latency_ms_p95:.0f} ms)")
+    if stay:
+        return
     with st.expander("All steps"):
         for i, step in enumerate(routine.steps):
             done = next((h for h in reversed(snap.history) if h.step_id == step.id), None)

@@ -115,6 +115,9 @@ class _Stats:
 class LiveCoach:
     """Everything live practice does with a camera's frames, for one browser session.
 
+    ``stay``: drill the start step alone (it never completes; the command
+    line's ``--step``), instead of following the routine from it.
+
     One :class:`HandDetector` (MediaPipe) per coach, created on the first
     frame and kept for the coach's life: changing the step or the settings
     rebuilds the pipeline around the same detector.
@@ -122,7 +125,12 @@ class LiveCoach:
 
     def __init__(self, calibration: Calibration, routine: Routine, *, calibration_wh: tuple[int, int] | None = None,
                  start_step: str | None = None, settings: Settings = Settings(), mirror: bool = False,
-                 detector_factory: Callable[[], HandDetector] = HandDetector):
+                 stay: bool = False, detector_factory: Callable[[], HandDetector] = HandDetector):
+        if stay:  # drill one step: it never completes, so the session stays on it
+            step = routine.step(start_step) if start_step else routine.steps[0]
+            routine = routine.model_copy(update={"steps": (step.model_copy(
+                update={"repetitions": None, "duration_s": None}),)})
+            start_step = None
         self.routine = routine
         self._calibration = calibration
         self._calibration_wh = calibration_wh
