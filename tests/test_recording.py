@@ -3,7 +3,6 @@ a crash, and faces blurred."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -387,8 +386,12 @@ def test_landmarks_lines_are_the_analysis_format(live):
 
 
 def test_analyze_and_the_live_recording_go_through_the_same_loop(live, tmp_path):
-    """analyze() over the same frames finds the same hands (line for line) and the same verdicts."""
-    res = analyze(CLIP, live["cal"], live["step"], routine=live["routine"], out_dir=tmp_path, annotate=False,
-                  max_frames=N_FRAMES)
-    assert (tmp_path / "landmarks.jsonl").read_text() == live["rec"].landmarks_path.read_text()
-    assert sorted(map(event_key, res.events)) == sorted(map(event_key, live["events"]))
+    """analyze() over the same frames finds the same hands, line for line, and judges them as rejudge does."""
+    n = 120
+    res = analyze(CLIP, live["cal"], live["step"], routine=live["routine"], out_dir=tmp_path / "a", annotate=False,
+                  max_frames=n)
+    lines = (tmp_path / "a" / "landmarks.jsonl").read_text().splitlines()
+    assert lines == live["rec"].landmarks_path.read_text().splitlines()[:n]
+    again = rejudge(tmp_path / "a" / "landmarks.jsonl", live["cal"], live["step"], routine=live["routine"])
+    assert res.events and sorted(map(event_key, again.events)) == sorted(map(event_key, res.events))
+    assert again.report["frame_size"] == [] and again.report["events"] == res.report["events"]

@@ -228,8 +228,8 @@ def analyze(video: str | Path, calibration: Calibration, step: Step | None, *, r
 
 def _matched_video_frames(video: Path, frames: list[tuple[int, float, list[HandObservation]]],
                           warnings: list[str]) -> Iterator[NDArray[np.uint8] | None]:
-    """For each landmarks frame, the video frame shown at its time (the last one before, for a frame the
-    recorder left out of the video); None once the video has ended (a crash cut it short).
+    """For each landmarks frame, the video frame shown at its time: the last one at or before it (so a frame
+    the recorder left out of the video, or one after a crash cut the video short, shows the one before).
 
     Video time 0 is the time of the first landmarks frame (the recorder writes it so).
     """
@@ -303,13 +303,14 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     if video is None and annotate and rec is not None:
         video = rec.video
     video_frames: Iterator | None = None
-    if annotate and video is not None:
+    if annotate and video is not None and out is not None:
         video = Path(video)
         frame_wh = probe(video).frame_wh
         video_frames = _matched_video_frames(video, frames, warnings)
-    annotate = annotate and video_frames is not None and out is not None
+    annotate = video_frames is not None
     if annotate:
-        items = ((i, vf, t, hands) for (i, t, hands), vf in zip(frames, video_frames))
+        # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
+        items = ((i, vf, t, hands) for vf, (i, t, hands) in zip(video_frames, frames))
     else:
         items = ((i, None, t, hands) for i, t, hands in frames)
     judged = _judge_frames(items, calibration, step, routine, config, out, annotate, fps, frame_wh, len(frames),
