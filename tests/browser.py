@@ -109,7 +109,7 @@ def browser_with_camera(y4m: Path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, headless=True, args=args)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
             yield page
         finally:
             browser.close()

@@ -65,6 +65,28 @@ def _live_figures(text: str) -> tuple[float, float, float] | None:
     return tuple(float(x) for x in m.groups()) if m else None
 
 
+def _calibrate_by_clicking(page, url: str, clip: str) -> None:
+    """The Calibrate page as a person uses it: a still from the clip, four clicks on its corners, save."""
+    labels = labels_of(clip)
+    page.goto(f"{url}/calibrate")
+    page.get_by_text("A sample clip").click()
+    page.get_by_role("combobox").click()
+    page.get_by_role("option", name=clip, exact=True).click()
+    page.get_by_role("button", name="Use its first frame").click()
+    image = page.frame_locator('iframe[title*="streamlit_image_coordinates"]').locator("img")
+    w, h = labels["frame_size"]
+    for i, corner in enumerate(("base_left", "base_right", "top_right", "top_left")):
+        _wait_text(page, rf"Click {i + 1} of 4" if i < 4 else "All four", 30)
+        box = image.bounding_box(timeout=30_000)
+        x, y = labels["calibration"][corner]
+        image.click(position={"x": x * box["width"] / w, "y": y * box["height"] / h})
+        time.sleep(0.5)
+    _wait_text(page, "All four corners set", 30)
+    page.get_by_role("button", name="Save calibration").click()
+    _wait_text(page, "Saved to", 30)
+    page.screenshot(path=str(ARTIFACTS / "calibrate.png"))
+
+
 def _practise(page, url: str, clip: str, seconds: float, record: bool) -> str:
     labels = labels_of(clip)
     # drilling the clip's step, as the command line judges it with --step
@@ -89,9 +111,12 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
     clip = "effleurage_wrong_way"
     labels = labels_of(clip)
     data = browser_env / "data-wrong"
-    write_calibration(data, clip)
     y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
     with app_server(data, browser_env / "app-wrong.log") as url, browser_with_camera(y4m) as page:
+        _calibrate_by_clicking(page, url, clip)
+        saved = json.loads((data / "calibration.json").read_text())
+        for corner, (x, y) in labels["calibration"].items():  # clicked within a pixel or two of the truth
+            assert abs(saved[corner][0] - x) < 2.5 and abs(saved[corner][1] - y) < 2.5, (corner, saved[corner])
         # one pass of the clip (the fake camera loops it), and a little more
         text = _practise(page, url, clip, labels["duration_s"] + 2, record=True)
         page.screenshot(path=str(ARTIFACTS / "practice.png"))
