@@ -165,3 +165,17 @@ def test_sensitivity_loosens_and_tightens_bounds():
     assert pipeline_config(Settings(smoothing="strong")).min_cutoff_hz < pipeline_config(Settings()).min_cutoff_hz
     with pytest.raises(ValueError, match="sensitivity"):
         Settings("harsh")
+
+
+def test_stay_drills_one_step_without_moving_on():
+    labels = labels_of("effleurage_good")
+    coach = _coach("effleurage_good", stay=True)
+    try:
+        for frame, t in _frames("effleurage_good"):
+            coach.process(frame, t)
+        snap = coach.snapshot()
+        assert snap.progress.step_id == labels["step"] and not snap.finished and snap.step_index == 0
+        assert snap.progress.target is None and snap.progress.done >= 3  # every good stroke counted on the one step
+        assert len(coach.routine.steps) == 1
+    finally:
+        coach.close()

@@ -147,6 +147,9 @@ def _panel() -> None:
     else:
         st.caption("No flags yet.")
     rec_col, stat_col = st.columns(2)
+    if snap.recording_problem:
+        st.error(f"The recording has a problem: {snap.recording_problem}. The hands and flags are still being "
+                 "saved; free some disk space or stop and start the recording again.")
     if snap.recording:
         rec_col.markdown(f"🔴 Recording to `{snap.recording}`")
         if rec_col.button("Stop recording"):

@@ -81,6 +81,7 @@ class LiveSnapshot:
     last_recording: str | None
     error: str | None = None
     score: int | None = None
+    recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
 
 
 def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
@@ -188,7 +189,9 @@ class LiveCoach:
                                 self.session.finished, tuple(self._flags), self._flags_total, self._good,
                                 self._judged, self._hands_on_back, self._advice, self._stats.snapshot(),
                                 None if self._recorder is None else str(self._recorder.folder),
-                                self._last_recording, self._error, summary_score)
+                                self._last_recording, self._error, summary_score,
+                                (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors
+                                 else None))
 
     def last_frame(self) -> NDArray[np.uint8] | None:
         """A copy of the last raw frame (for calibration stills)."""
