@@ -235,3 +235,54 @@ def test_a_rest_on_the_outer_edge_is_not_work_outside_the_lane():
     assert names(judge_event(PETRISSAGE, event("hold", lane="outside"))) == ["ok"]
     hold_step = load_routine(ROUTINES_DIR / "trigger_point.yaml").step("hold")
     assert names(judge_event(hold_step, event("hold", lane="outside", duration_s=20.0))) == ["outside_lane"]
+
+
+# --- jerky (stop-and-go) and the circles' rate ---------------------------------------
+
+DEEP = load_routine(ROUTINES_DIR / "deep_tissue.yaml").step("deep_strokes")
+
+
+def surging(surges: int, lane: str = "left") -> MotionEvent:
+    e = event("stroke", lane=lane, direction="up", distance=0.25, duration_s=1.2)
+    return MotionEvent(**{**e.__dict__, "surges": surges})
+
+
+def test_petrissage_and_deep_strokes_allow_one_surge_by_default():
+    assert PETRISSAGE.surges.max == 1 and DEEP.surges.max == 1
+    assert EFF.surges.max is None  # effleurage is not judged for jerks unless a routine asks
+
+
+@pytest.mark.parametrize("step", [PETRISSAGE, DEEP])
+def test_a_stroke_that_surges_on_is_jerky(step):
+    assert names(judge_event(step, surging(1))) == ["ok"]
+    v = judge_event(step, surging(3))
+    assert names(v) == ["jerky"] and "3 surges" in v[0].message and "smooth" in v[0].message
+    assert names(judge_event(EFF, surging(3))) == ["ok"]
+
+
+def test_a_routine_can_loosen_or_drop_the_jerk_bound():
+    from vision.routines import parse_routine
+
+    def step_with(extra):
+        data = {"name": "r", "steps": [{"id": "knead", "title": "K", "instruction": "i", "technique": "petrissage",
+                                        **extra}]}
+        return parse_routine(data, "r.yaml").steps[0]
+
+    assert names(judge_event(step_with({"surges": {"max": 3}}), surging(3))) == ["ok"]
+    assert names(judge_event(step_with({"surges": None}), surging(5))) == ["ok"]
+    from vision.routines import RoutineError
+    with pytest.raises(RoutineError, match=r"r.yaml, step 'knead': surges max 0 would flag every stroke"):
+        step_with({"surges": {"max": 0}})
+    with pytest.raises(RoutineError, match=r"r.yaml, step 'knead': surges only max can be set"):
+        step_with({"surges": {"min": 1}})
+
+
+def test_circle_rate_is_reported_and_judged_when_the_step_bounds_it():
+    circles = event("circles", count=6, duration_s=4.0)
+    assert circles.rate_hz == pytest.approx(1.5)
+    assert names(judge_event(FRICTION, circles)) == ["ok"]  # no rate bound by default
+    slow = FRICTION.model_copy(update={"circle_rate": FRICTION.circle_rate.model_copy(update={"min": 2.0})})
+    v = judge_event(slow, circles)
+    assert names(v) == ["too_slow"] and "1.5 a second" in v[0].message
+    quick = FRICTION.model_copy(update={"circle_rate": FRICTION.circle_rate.model_copy(update={"max": 1.0})})
+    assert names(judge_event(quick, circles)) == ["too_fast"]

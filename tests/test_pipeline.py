@@ -191,7 +191,7 @@ def test_a_glide_made_alone_is_one_hand_missing_when_the_step_wants_both_hands()
     p, results = run([path])
     strokes = [je for je in p.events if je.event.kind == "stroke"]
     assert [(je.event.direction, [v.name for v in je.verdicts]) for je in strokes] == [
-        ("up", ["one_hand_missing"]), ("down", ["ok"])]  # the return on the outer edge is not judged for it
+        ("up", ["one_hand_missing"]), ("down", ["ok"])]  # the return down the outer edge: not judged
     assert "both hands" in strokes[0].verdicts[0].message
     # judged at the stroke's end, and raised then
     raised = [f for r in results for f in r.flags]
@@ -224,3 +224,25 @@ def test_kneading_with_one_hand_is_not_one_hand_missing():
     assert petrissage.hands == "both"
     p, _ = run([glide(0.3, 0.5, 0.3, 0.8)], step=petrissage)
     assert [je.event.kind for je in p.events] == ["stroke"] and all(je.ok for je in p.events)
+
+
+def test_no_one_hand_missing_while_the_other_hand_is_lost_and_found_again():
+    # the left hand is unseen for most of the right hand's glide (lost, then a new track):
+    # what it did meanwhile is unknown, so the right hand's glide is not called a lone one
+    p, _ = run([glide(0.1, 0.9, 0.3, 2.0), glide(0.1, 0.9, -0.3, 2.0)], drop=lambda i, k: k == 1 and 20 <= i < 70)
+    right = [je for je in p.events if je.event.kind == "stroke" and je.event.lane == "right"]
+    assert len(right) == 1 and right[0].ok, right[0].verdicts
+
+
+def test_a_tracking_slip_is_not_a_stroke():
+    """The contact point leaps across the back in one frame (two hands swapped, frames dropped): the
+    motion is cut there instead of reading as a stroke at several back lengths per second."""
+    still = np.tile([[0.3, 0.3]], (40, 1))
+    leapt = np.tile([[0.6, -0.3]], (40, 1))
+    p, _ = run([np.r_[still, leapt]], step=ONE_HAND)
+    assert not [je for je in p.events if je.event.kind == "stroke"], [
+        (je.event.kind, round(je.event.speed, 2), je.verdicts) for je in p.events]
+    # a fast but real glide (1.3 back lengths/s, peaking at 2.5) is still a stroke, and judged too fast
+    p, _ = run([glide(0.1, 0.9, 0.3, 0.6)], step=ONE_HAND)
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert len(strokes) == 1 and "too_fast" in [v.name for v in strokes[0].verdicts]

@@ -184,3 +184,103 @@ def test_frame_rate_does_not_change_segmentation():
     assert len(a) == len(b) == 1
     assert a[0].t_start == pytest.approx(b[0].t_start, abs=0.1)
     assert a[0].t_end == pytest.approx(b[0].t_end, abs=0.1)
+
+
+# --- jerky: speed surges of a stroke's movement, on smoothed noisy paths -----------------
+
+from vision.pipeline import PipelineConfig  # noqa: E402
+from vision.smoothing import OneEuroFilter  # noqa: E402
+from vision.strokes import count_surges  # noqa: E402
+
+BACK_WIDTH = 2 * HALF_WIDTH_PER_LENGTH  # back lengths
+
+
+def _tracked(u_of_t, fps, noise_bw, seed, dur, v=-0.35):
+    """Strokes from a path u(t) along the left lane, with tracking jitter (a fraction of the
+    back's width, per frame) smoothed by the pipeline's One Euro filter, as in the app."""
+    cfg = PipelineConfig()
+    f = OneEuroFilter(cfg.min_cutoff_hz, cfg.beta, cfg.d_cutoff_hz)
+    rng = np.random.default_rng(seed)
+    seg = HandSegmenter(track=0)
+    ev = []
+    for t in np.arange(0.0, dur, 1 / fps):
+        jitter = rng.normal(0, noise_bw * BACK_WIDTH, 2) / np.array([1.0, HALF_WIDTH_PER_LENGTH])
+        ev += seg.update(float(t), f.update(float(t), np.array([u_of_t(t), v]) + jitter))
+    return strokes(ev + seg.flush())
+
+
+def _smooth(dist, dur, lead=0.5):
+    return lambda t: 0.1 + dist * min_jerk((t - lead) / dur)
+
+
+def _stop_and_go(dist, dur, n, pause, lead=0.5):
+    """n smooth pushes of dist / n each, stopping dead for `pause` s between them."""
+    piece = (dur - (n - 1) * pause) / n
+    return lambda t: 0.1 + sum(dist / n * min_jerk((t - lead - k * (piece + pause)) / piece) for k in range(n))
+
+
+def test_count_surges_of_speed_profiles():
+    t = np.linspace(0, 1, 61)
+    bell = np.sin(np.pi * t) ** 2
+    assert count_surges(0.4 * bell) == 1
+    assert count_surges(0.4 * np.r_[bell, bell, bell]) == 3
+    assert count_surges(0.4 * bell + 0.03 * np.sin(2 * np.pi * 9 * t)) == 1  # ripple is not a surge
+    assert count_surges(0.4 * (0.3 + 0.7 * np.sin(np.pi * 2 * t) ** 2)) == 2  # dips to 30% and surges on
+    assert count_surges(0.03 * np.r_[bell, bell]) == 1  # too slow to tell surges from jitter
+    assert count_surges(np.array([])) == 0
+
+
+@pytest.mark.parametrize("fps", [30.0, 15.0])
+@pytest.mark.parametrize("noise_bw", [0.003, 0.006, 0.01])
+@pytest.mark.parametrize("dist,dur", [(0.75, 4.0), (0.75, 1.4), (0.82, 2.0), (0.14, 0.5)])
+def test_smooth_strokes_with_tracking_jitter_are_one_surge(fps, noise_bw, dist, dur):
+    found = []
+    for seed in range(8):
+        found += [s.surges for s in _tracked(_smooth(dist, dur), fps, noise_bw, seed, dur + 1.0)]
+    assert found and all(n == 1 for n in found), found
+
+
+@pytest.mark.parametrize("fps", [30.0, 15.0])
+@pytest.mark.parametrize("noise_bw", [0.0, 0.003, 0.006])
+@pytest.mark.parametrize("n,pause", [(3, 0.15), (3, 0.0), (4, 0.1)])
+def test_stop_and_go_strokes_add_up_their_surges(fps, noise_bw, n, pause):
+    """The segmenter cuts a stop-and-go stroke at its stops; each push after the first
+    continues the movement and carries its count of surges."""
+    worst = []
+    for seed in range(6 if noise_bw else 1):
+        s = _tracked(_stop_and_go(0.75, 4.0, n, pause), fps, noise_bw, seed, 5.0)
+        assert all(x.direction == "up" for x in s)
+        worst.append(max(x.surges for x in s))
+        assert s[0].surges == 1  # the first push cannot know yet
+    assert min(worst) >= 2, worst  # every stop-and-go movement shows
+    if not noise_bw:
+        assert worst == [n]
+
+
+def test_a_reversal_or_a_hold_starts_the_count_afresh():
+    b = PathBuilder(u=0.1, v=-0.35).rest(0.5).glide(0.5, -0.35, 1.0).glide(0.3, -0.35, 0.8).glide(0.7, -0.35, 1.0)
+    b.rest(1.5).glide(0.9, -0.35, 1.0).rest(0.5)
+    assert [(x.direction, x.surges) for x in strokes(b.run())] == [("up", 1), ("down", 1), ("up", 1), ("up", 1)]
+    # the same pushes with a short stop between them: stop-and-go
+    b = PathBuilder(u=0.1, v=-0.35).rest(0.5).glide(0.4, -0.35, 1.0).rest(0.2).glide(0.7, -0.35, 1.0).rest(0.5)
+    assert [(x.direction, x.surges) for x in strokes(b.run())] == [("up", 1), ("up", 2)]
+
+
+def test_a_push_and_its_step_back_in_one_motion_are_not_two_surges():
+    # kneading: a push down and a small step back up, too quick for the segmenter to part them
+    ts = np.linspace(0.0, 0.9, 14)
+    u = 0.8 - 0.14 * min_jerk(ts / 0.5) + 0.07 * min_jerk((ts - 0.5) / 0.4)
+    seg = HandSegmenter(track=0)
+    ev = seg._classify(ts, np.c_[u, np.full_like(u, -0.33)])
+    assert [(e.direction, e.surges) for e in ev] == [("down", 1)]
+
+
+def test_a_step_back_merged_into_the_next_push_does_not_carry_a_movement_on():
+    seg = HandSegmenter(track=0)
+    ts = np.linspace(0.0, 0.5, 8)
+    push = 0.8 - 0.14 * min_jerk(ts / 0.5)
+    assert [e.surges for e in seg._classify(ts, np.c_[push, np.full_like(ts, 0.33)])] == [1]
+    # straight on from it: the step back up, then the next push down, as one motion
+    ts2 = np.linspace(0.5, 1.4, 14)
+    u = 0.66 + 0.07 * min_jerk((ts2 - 0.5) / 0.4) - 0.14 * min_jerk((ts2 - 0.9) / 0.5)
+    assert [(e.direction, e.surges) for e in seg._classify(ts2, np.c_[u, np.full_like(ts2, 0.33)])] == [("down", 1)]

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration, Homography, Zones
+from vision.backframe import Calibration, Homography, Zones, back_distance
 from vision.hands import HandObservation
 from vision.judging import Verdict, judge_active, judge_event
 from vision.routines import Step
@@ -37,6 +37,12 @@ class PipelineConfig:
     # to a fresh start: what it did meanwhile is unknown, so the motion it was
     # in ends where it was last seen rather than being joined to the new one.
     resume_gap_s: float = 0.3
+    # A contact point that jumps faster than this between two frames (back
+    # lengths per second, over at least max_jump_min of a back length) is the
+    # tracker slipping, two hands swapped or a dropped run of frames, not a
+    # stroke: a real glide peaks under about 3. The motion is cut there.
+    max_hand_speed: float = 5.0
+    max_jump_min: float = 0.08
     # MediaPipe looks only at the back and this much around it (back-frame
     # units): hands look bigger to its palm detector, and far-off hands (a
     # bystander's, the recipient's above the head) stay out of its slots.
@@ -52,6 +58,9 @@ class PipelineConfig:
 PAIRED_TECHNIQUES = ("effleurage", "deep_stroke")
 PARTNER_OVERLAP = 0.25
 PARTNER_MIN_OVERLAP_S = 0.2
+# no one_hand_missing on a stroke when a giver hand was found, lost or came back after a gap
+# during it or this close to it (the start of a session, a hand hidden for a moment)
+TRACKING_SETTLE_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class _Giver:
         self.live: dict[float, tuple[float, Verdict]] = {}  # stroke start -> (flag time, verdict)
         self.uv: NDArray[np.float64] | None = None
         self.last_t: float | None = None
+        self.last_raw: NDArray[np.float64] | None = None  # the last unsmoothed (u, v), to catch tracking slips
         self.previous: dict[str, MotionEvent] = {}  # the last event of each kind, for sequences (presses)
         self.recent_strokes: list[MotionEvent] = []  # the last few seconds' strokes, to compare the hands
 
@@ -142,6 +152,7 @@ class Pipeline:
         self._late_flags: list[Flag] = []  # flags on events judged only at their end
         # every giver hand's strokes of the last few seconds, the hands gone since too
         self._recent_strokes: list[tuple[int, MotionEvent]] = []
+        self._giver_changes: list[float] = []  # when a giver hand was found, lost, or resumed after a gap
         self._contact_changed = False
 
     def set_step(self, step: Step) -> None:
@@ -217,6 +228,7 @@ class Pipeline:
         for tr in ended:
             g = self._givers.pop(tr.id, None)
             if g is not None:
+                self._giver_changes.append(t_s)
                 finished += self._judge(g, g.segmenter.flush())
             self._on_back_frames.pop(tr.id, None)
         states: list[HandState] = []
@@ -252,13 +264,16 @@ class Pipeline:
                 if n >= self.config.giver_frames:
                     g = self._givers[tr.id] = _Giver(self._n_givers, self._make_filter, self.config.segmenter)
                     self._n_givers += 1
+                    self._giver_changes.append(t_s)
             if g is None:
                 return HandState(tr.id, None, tr.observation, tr.contact_px, None)
         if not np.all(np.isfinite(uv_raw)):
             return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv)
-        if g.last_t is not None and t_s - g.last_t > self.config.resume_gap_s:
+        if g.last_t is not None and (t_s - g.last_t > self.config.resume_gap_s or self._jumped(g, uv_raw, t_s)):
+            self._giver_changes.append(t_s)
             finished += self._restart(g)
         g.last_t = t_s
+        g.last_raw = uv_raw
         g.uv = g.filter.update(t_s, uv_raw)
         finished += self._judge(g, g.segmenter.update(t_s, g.uv))
         act = g.segmenter.active()
@@ -274,11 +289,20 @@ class Pipeline:
         return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
                          g.segmenter.resting_s(t_s))
 
+    def _jumped(self, g: _Giver, uv_raw: NDArray[np.float64], t_s: float) -> bool:
+        """The contact point leapt since the last frame faster than a hand moves (see max_hand_speed)."""
+        if g.last_raw is None:
+            return False
+        du, dv = uv_raw - g.last_raw
+        d = float(back_distance(du, dv))
+        return bool(d > self.config.max_jump_min and d / max(t_s - g.last_t, 1e-6) > self.config.max_hand_speed)
+
     def _restart(self, g: _Giver) -> list[JudgedEvent]:
         """End what the hand was doing and start its smoothing afresh (after a gap, or a new contact point)."""
         finished = self._judge(g, g.segmenter.flush())
         g.filter.reset()
         g.last_t = None
+        g.last_raw = None
         return finished
 
     def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
@@ -317,11 +341,15 @@ class Pipeline:
         any way) overlapping it by at least ``PARTNER_OVERLAP`` of the shorter of the two (and
         ``PARTNER_MIN_OVERLAP_S``), or be making one that has gone on that long with it. Only
         glides in the step's lanes of the techniques done with both hands together (effleurage,
-        deep strokes) are judged; kneading and presses are not.
+        deep strokes) are judged; kneading and presses are not; nor a stroke during which (or
+        within ``TRACKING_SETTLE_S`` of which) a giver hand was found, lost or came back.
         """
         if step.hands != "both" or step.technique not in PAIRED_TECHNIQUES or ev.kind != "stroke" \
                 or ev.lane not in step.lanes or ev.direction == "lateral":
             return verdicts
+        self._giver_changes = [t for t in self._giver_changes if t > ev.t_start - 10.0]
+        if any(ev.t_start - TRACKING_SETTLE_S <= t <= ev.t_end + TRACKING_SETTLE_S for t in self._giver_changes):
+            return verdicts  # a hand was found, lost or came back meanwhile: what it did is not known
 
         def overlaps(t0: float, t1: float, finished: bool) -> bool:
             overlap = min(t1, ev.t_end) - max(t0, ev.t_start)

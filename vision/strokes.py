@@ -109,6 +109,7 @@ class SegmenterConfig:
     surge_window_s: float = 0.2  # speed for counting surges: displacement over this long, centred
     surge_rel: float = 0.5  # a surge: the speed rises (and falls) by this fraction of the stroke's peak ...
     surge_min_speed: float = 0.06  # ... and by at least this much (back lengths/s): tracking noise is less
+    surge_max_winding: float = 1.5  # a straight push: path length at most this times its net displacement
     zones: Zones = field(default_factory=Zones)
 
 
@@ -150,8 +151,13 @@ def _turning(path_back: NDArray[np.float64], step: float = 0.008) -> float:
     return float(turn.sum())
 
 
-def speed_profile(times_s: NDArray[np.float64], path_back: NDArray[np.float64], window_s: float) -> NDArray[np.float64]:
-    """(N,) speed in back lengths/s at each sample: displacement over a window centred on it."""
+def speed_profile(times_s: NDArray[np.float64], path_back: NDArray[np.float64], window_s: float,
+                  along: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """(N,) speed in back lengths/s at each sample: displacement over a window centred on it.
+
+    along: a unit (2,) direction in back lengths: the signed speed along it instead (a
+    motion that turns back within a stroke is negative there, not a second surge).
+    """
     n = len(times_s)
     if n < 2:
         return np.zeros(n)
@@ -161,7 +167,9 @@ def speed_profile(times_s: NDArray[np.float64], path_back: NDArray[np.float64], 
     i0 = np.minimum(i0, np.maximum(i1 - 1, 0))  # at least one sample apart
     i1 = np.maximum(i1, np.minimum(i0 + 1, n - 1))
     dt = times_s[i1] - times_s[i0]
-    return np.linalg.norm(p[i1] - p[i0], axis=1) / np.where(dt > 0, dt, np.inf)
+    d = p[i1] - p[i0]
+    dist = d @ along if along is not None else np.linalg.norm(d, axis=1)
+    return dist / np.where(dt > 0, dt, np.inf)
 
 
 def count_surges(speed: NDArray[np.float64], rel: float = 0.5, min_rise: float = 0.06) -> int:
@@ -174,6 +182,7 @@ def count_surges(speed: NDArray[np.float64], rel: float = 0.5, min_rise: float =
     """
     if len(speed) == 0:
         return 0
+    speed = np.maximum(speed, 0.0)  # signed speeds: going back is no surge
     delta = max(rel * float(np.max(speed)), min_rise)
     n, low, high, rising = 0, 0.0, 0.0, True
     for x in speed:
@@ -198,7 +207,8 @@ class HandSegmenter:
     ``surges`` counts the surges of the movement it belongs to: its own (speed
     peaks, :func:`count_surges`) plus those of the hand's motion just before
     it when that one went the same way (up or down), in the same lane, and
-    ended at most ``chain_gap_s`` before it began. The first push of a
+    ended at most ``chain_gap_s`` before it began, both straight pushes (path
+    length at most ``surge_max_winding`` times the net displacement). The first push of a
     stop-and-go movement therefore has 1, the next 2, ... Any other motion in
     between (a step back, a turn, a hold) starts the count afresh.
     """
@@ -392,12 +402,17 @@ class HandSegmenter:
             self._last_motion = None
             return self._flush_pending() + [ev]
         direction = _direction(path[-1] - path[0])
-        surges = count_surges(speed_profile(ts, path, cfg.surge_window_s), cfg.surge_rel, cfg.surge_min_speed)
+        net = (path[-1] - path[0]) * _SCALE
+        along = net / np.linalg.norm(net) if np.linalg.norm(net) > 0 else None
+        surges = count_surges(speed_profile(ts, path, cfg.surge_window_s, along), cfg.surge_rel, cfg.surge_min_speed)
         last = self._last_motion
-        if last is not None and direction in ("up", "down") and last[1] == direction and last[2] == lane \
-                and ts[0] - last[0] <= cfg.chain_gap_s:
+        # only a straight push carries a movement on: one that turns back on itself (a push
+        # and a step back, not parted by the segmenter) is kneading, and starts afresh
+        straight = length <= cfg.surge_max_winding * float(np.linalg.norm(net))
+        if straight and last is not None and direction in ("up", "down") and last[1] == direction \
+                and last[2] == lane and ts[0] - last[0] <= cfg.chain_gap_s:
             surges += last[3]  # stop-and-go: the same movement surging on
-        self._last_motion = (float(ts[-1]), direction, lane, surges)
+        self._last_motion = (float(ts[-1]), direction, lane, surges) if straight else None
         ev = MotionEvent("stroke", self.track, float(ts[0]), float(ts[-1]), ts, path, direction, lane, length,
                          length / max(dur, 1e-6), surges=surges)
         net = float(np.linalg.norm((path[-1] - path[0]) * _SCALE))
