@@ -133,7 +133,9 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
         _wait_text(page, "Judge with the routine", 60)
         page.get_by_role("button", name="Analyse").click()
         replay_text = _wait_text(page, r"Download report\.json", 120)
-        page.screenshot(path=str(ARTIFACTS / "replay.png"), full_page=True)
+        page.set_viewport_size({"width": 1400, "height": 1900})  # the page scrolls inside: show all of it
+        time.sleep(2)
+        page.screenshot(path=str(ARTIFACTS / "replay.png"))
 
     recordings = sorted((data / "recordings").iterdir())
     assert len(recordings) == 1

@@ -179,3 +179,26 @@ def test_stay_drills_one_step_without_moving_on():
         assert len(coach.routine.steps) == 1
     finally:
         coach.close()
+
+
+def test_the_detector_is_handed_to_the_next_coach_of_the_session():
+    made = []
+
+    def factory():
+        from vision.tracking import HandDetector
+        made.append(HandDetector())
+        return made[-1]
+
+    first = _coach("effleurage_good", detector_factory=factory)
+    frames = list(_frames("effleurage_good", 20))
+    for frame, t in frames[:10]:
+        first.process(frame, t)
+    second = _coach("effleurage_good", detector=first.hand_over(), detector_factory=factory)
+    try:
+        assert first.process(*frames[10]) is frames[10][0]  # a handed-over coach passes frames through untouched
+        for frame, t in frames[10:]:
+            second.process(frame, t)
+        assert len(made) == 1 and second.snapshot().error is None
+        assert second.snapshot().hands_on_back == 2
+    finally:
+        second.close()

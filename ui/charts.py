@@ -112,7 +112,8 @@ def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | 
     x_scale = alt.Scale(domain=[0, end_s], nice=False)
     colour = alt.Color("verdict:N", title="verdict",
                        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
-                       legend=alt.Legend(orient="bottom", columns=4, symbolType="square"))
+                       legend=alt.Legend(orient="bottom", columns=4, symbolType="square",
+                                         values=[v for v in VERDICT_COLOURS if v in set(df["verdict"])] or ["ok"]))
     bars = alt.Chart(df).mark_bar(cornerRadius=2, stroke="white", strokeWidth=0.5).encode(
         x=alt.X("t_start:Q", title="time (s)", scale=x_scale),
         x2="t_end_shown:Q",
@@ -123,7 +124,8 @@ def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | 
                  alt.Tooltip("t_end:Q", title="end (s)", format=".2f"),
                  alt.Tooltip("verdicts:N", title="verdict"), alt.Tooltip("messages:N", title="message")],
     )
-    height = 40 * len(hands) + 10
+    # a height per row: a fixed height in pixels collapses the rows in Streamlit 1.60's Vega-Lite
+    height = alt.Step(34)
     steps = _steps_frame(report, end_s)
     if steps.empty:
         return bars.properties(width=width, height=height)

@@ -42,10 +42,9 @@ def _coach(saved, routine, routine_key: str, start_step: str, stay: bool, settin
     key = (routine_key, start_step, stay, tuple(saved.calibration.corners_px().ravel()), saved.frame_wh)
     coach: LiveCoach | None = st.session_state.get("coach")
     if coach is None or st.session_state.get("coach_key") != key:
-        if coach is not None:
-            coach.close()
+        detector = coach.hand_over() if coach is not None else None  # one MediaPipe per browser session
         coach = LiveCoach(saved.calibration, routine, calibration_wh=saved.frame_wh, start_step=start_step,
-                          stay=stay, settings=settings)
+                          stay=stay, settings=settings, detector=detector)
         st.session_state.coach = coach
         st.session_state.coach_key = key
         st.session_state.flags_heard = 0
@@ -151,7 +150,7 @@ def _panel() -> None:
         st.error(f"The recording has a problem: {snap.recording_problem}. The hands and flags are still being "
                  "saved; free some disk space or stop and start the recording again.")
     if snap.recording:
-        rec_col.markdown(f"🔴 Recording to `{snap.recording}`")
+        rec_col.markdown(f":red[:material/fiber_manual_record:] Recording to `{snap.recording}`")
         if rec_col.button("Stop recording"):
             coach.command("stop_recording")
     else:

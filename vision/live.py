@@ -126,7 +126,8 @@ class LiveCoach:
 
     def __init__(self, calibration: Calibration, routine: Routine, *, calibration_wh: tuple[int, int] | None = None,
                  start_step: str | None = None, settings: Settings = Settings(), mirror: bool = False,
-                 stay: bool = False, detector_factory: Callable[[], HandDetector] = HandDetector):
+                 stay: bool = False, detector: HandDetector | None = None,
+                 detector_factory: Callable[[], HandDetector] = HandDetector):
         if stay:  # drill one step: it never completes, so the session stays on it
             step = routine.step(start_step) if start_step else routine.steps[0]
             routine = routine.model_copy(update={"steps": (step.model_copy(
@@ -139,8 +140,9 @@ class LiveCoach:
         self._settings = settings
         self.mirror = mirror  # display only: read at each frame
         self._detector_factory = detector_factory
-        self._detector: HandDetector | None = None
-        self._lock = threading.Lock()
+        self._detector: HandDetector | None = detector  # handed over from the session's previous coach
+        self._lock = threading.Lock()  # guards what the page reads
+        self._busy = threading.Lock()  # held while a frame is processed
         self._commands: deque[tuple[str, object]] = deque()
         self._stats = _Stats()
         self._pipeline: Pipeline | None = None
@@ -209,7 +211,10 @@ class LiveCoach:
         failure is shown on the frame and in the snapshot's ``error``."""
         arrival = time.perf_counter()
         try:
-            out = self._process(frame_bgr, arrival if t_s is None else t_s)
+            with self._busy:  # one frame at a time; hand_over waits for the frame under way
+                if self._closed.is_set():  # handed over: the page is about to call the new coach
+                    return frame_bgr
+                out = self._process(frame_bgr, arrival if t_s is None else t_s)
         except Exception as e:  # the camera thread must go on; the page shows what went wrong
             with self._lock:
                 self._error = f"{type(e).__name__}: {e}"
@@ -364,8 +369,16 @@ class LiveCoach:
 
     def close(self) -> None:
         """Stop any recording and free MediaPipe."""
+        detector = self.hand_over()
+        if detector is not None:
+            detector.close()
+
+    def hand_over(self) -> HandDetector | None:
+        """Stop any recording and give up the detector, for the next coach of the same browser session
+        (MediaPipe is made once per session; it keeps its own clock, so a new pipeline can use it)."""
         self._stop_recording("closed")
-        self._closed.set()
-        if self._detector is not None:
-            self._detector.close()
-            self._detector = None
+        with self._busy:
+            self._closed.set()
+            detector, self._detector = self._detector, None
+            self._pipeline = None
+        return detector
