@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -202,3 +203,33 @@ def test_the_detector_is_handed_to_the_next_coach_of_the_session():
         assert second.snapshot().hands_on_back == 2
     finally:
         second.close()
+
+
+def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
+    """The tab closed or the camera stopped mid-recording: the watchdog closes the recording properly."""
+    from vision.recording import Recorder, open_recording
+
+    coach = _coach("effleurage_good")
+    try:
+        frames = _frames("effleurage_good", 45)
+        for _ in range(5):
+            coach.process(*next(frames))
+
+        def factory(frame_wh, calibration, c):
+            return Recorder(calibration, routine="swedish", step_id=c.session.current.id, root=tmp_path,
+                            frame_wh=frame_wh, blur_faces=False)
+
+        coach.command("record", factory)
+        for frame, t in frames:
+            coach.process(frame, t)
+        assert coach.snapshot().recording is not None
+        deadline = time.monotonic() + 10
+        while coach.snapshot().recording is not None:  # no more frames come
+            assert time.monotonic() < deadline, "the recording was never closed"
+            time.sleep(0.2)
+        rec = open_recording(coach.snapshot().last_recording)
+        assert rec.status == "complete"
+        assert rec.session["frames"] == 40 and "camera stopped" in rec.session["extra"]["stopped"]
+        assert rec.session["extra"]["live"]["frames"] == 45
+    finally:
+        coach.close()
