@@ -119,6 +119,11 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
             assert abs(saved[corner][0] - x) < 2.5 and abs(saved[corner][1] - y) < 2.5, (corner, saved[corner])
         # one pass of the clip (the fake camera loops it), and a little more
         text = _practise(page, url, clip, labels["duration_s"] + 2, record=True)
+        if WRONG_WAY_MESSAGE not in text:
+            # on 2 busy cores (Chromium, WebRTC's codecs and MediaPipe share them) the live page sees
+            # a third of the frames or fewer; allow the camera's second pass of the clip
+            text = _wait_text(page, WRONG_WAY_MESSAGE, labels["duration_s"] + 2)
+            REPORT_LINES.append("live: the wrong-way flag came only in the fake camera's second pass")
         page.screenshot(path=str(ARTIFACTS / "practice.png"))
         flag_lines = [line for line in text.splitlines() if re.match(r"\s*\d+\.\d s hand \d:", line)]
         assert any(WRONG_WAY_MESSAGE in line for line in flag_lines), text[-2500:]
