@@ -265,3 +265,14 @@ def test_flags_table_lists_exactly_the_flagged_events():
     assert table["hand"].tolist() == ["Hand 2", "Hand 1"]
     assert table["verdict"].tolist() == ["too_fast, wrong_direction", "wrong_direction"]
     assert "toward the hips" in table["message"].iloc[1]
+
+
+def test_a_recordings_times_are_shown_from_its_video_start():
+    report = sample_report(with_steps=True)
+    plain = flags_table(report)
+    shifted = dict(report, time_origin_s=1.5)
+    moved = flags_table(shifted)
+    assert list(moved["time (s)"]) == pytest.approx([t - 1.5 for t in plain["time (s)"]])
+    bars = [d for d in timeline_chart(shifted).to_dict()["datasets"].values() if d and "t_start" in d[0]]
+    assert bars and min(d["t_start"] for d in bars[0]) == pytest.approx(
+        min(e["t_start"] for e in report["events"]) - 1.5)

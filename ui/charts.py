@@ -54,13 +54,20 @@ def first_flag(event: dict) -> dict | None:
     return None
 
 
+def _origin(report: dict) -> float:
+    """Times are shown from the video's start: a recording's report says when that was on the session's clock."""
+    return float(report.get("time_origin_s") or 0.0)
+
+
 def events_frame(report: dict) -> pd.DataFrame:
-    """One row per event: hand, kind, direction, lane, times, verdict (first non-ok or "ok"), messages."""
+    """One row per event: hand, kind, direction, lane, times (from the video's start), verdict (first non-ok
+    or "ok"), messages."""
     rows = []
+    origin = _origin(report)
     for e in report.get("events") or ():
         flag = first_flag(e)
         flags = [v for v in e.get("verdicts") or () if v.get("name") != "ok"]
-        t0, t1 = float(e["t_start"]), float(e["t_end"])
+        t0, t1 = float(e["t_start"]) - origin, float(e["t_end"]) - origin
         rows.append({
             "hand": _hand(e.get("track", 0)),
             "kind": e.get("kind", ""),
@@ -73,19 +80,21 @@ def events_frame(report: dict) -> pd.DataFrame:
             "verdict": flag["name"] if flag else "ok",
             "verdicts": ", ".join(v["name"] for v in flags) or "ok",
             "messages": " | ".join(v.get("message", "") for v in flags) or "Good",
-            "flagged_at": e.get("flagged_at"),
+            "flagged_at": None if e.get("flagged_at") is None else float(e["flagged_at"]) - origin,
         })
     return pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
 
 
 def _steps_frame(report: dict, end_s: float) -> pd.DataFrame:
     rows = []
+    origin = _origin(report)
     for k, st in enumerate(report.get("steps") or ()):
         t0 = st.get("started_s")
         if t0 is None:
             continue  # a step never reached
         t1 = st.get("ended_s")
-        t1 = end_s if t1 is None else t1
+        t0 -= origin
+        t1 = end_s if t1 is None else t1 - origin
         if t1 <= t0:
             continue
         title = st.get("title") or st.get("step_id") or f"step {k + 1}"

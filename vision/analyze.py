@@ -319,6 +319,8 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     report = _report(judged, source=str(rec.folder if rec is not None else landmarks), fps=fps, frame_wh=frame_wh,
                      duration_s=duration, routine=routine, calibration=calibration, warnings=warnings)
     report["rejudged"] = True
+    # a live session's clock started with the camera, before the recording: the video starts at this time
+    report["time_origin_s"] = round(judged.t_first, 4) if judged.frames else 0.0
     if out is not None:
         write_report(report, out)
     return AnalysisResult(report, sorted(judged.pipeline.events, key=lambda e: e.event.t_start), out,
