@@ -9,7 +9,8 @@ import streamlit_webrtc
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import write_calibration
-from tests.helpers import ROOT, labels_of
+from tests.helpers import ROOT, SAMPLES, labels_of
+from vision.settings import Settings
 
 APP = str(ROOT / "app.py")
 
@@ -50,8 +51,7 @@ def test_practice_with_a_calibration_shows_the_routine_and_the_camera(data):
     assert any("Step 2 of 5: Effleurage" in s.value for s in at.subheader)
     assert any(b.label == "Start recording" and b.disabled for b in at.button)  # no camera running
     at.radio(key="sensitivity").set_value("strict").run()
-    assert at.session_state.coach.settings.sensitivity == "strict" or \
-        at.session_state.coach._commands  # applied at the camera's next frame
+    assert list(at.session_state.coach._commands) == [("settings", Settings("strict"))]  # at the next frame
     at.session_state.coach.close()
 
 
@@ -116,3 +116,38 @@ def test_routines_page_lists_routines_and_explains_broken_files(data, tmp_path, 
     titles = [e.label for e in at.expander]
     assert any("Swedish massage" in t for t in titles) and any("Shiatsu" in t for t in titles)
     assert len(at.get("image")) >= 15  # a drawing per step
+
+
+def test_replay_a_recording_judged_as_it_was_recorded(data):
+    """A short practice recorded (strict), then re-judged on the Replay page from its landmarks."""
+    from vision.backframe import Calibration
+    from vision.live import LiveCoach
+    from vision.recording import Recorder
+    from vision.routines import find_routine
+    from vision.video import VideoReader
+
+    labels = labels_of("effleurage_wrong_way")
+    coach = LiveCoach(Calibration.from_dict(labels["calibration"]), find_routine("swedish"), start_step="effleurage",
+                      stay=True, settings=Settings("strict"))
+
+    def factory(frame_wh, calibration, c):
+        return Recorder(calibration, routine="swedish", step_id="effleurage", root=data.dir / "recordings",
+                        frame_wh=frame_wh, settings=c.settings.to_dict(), blur_faces=False)
+
+    try:
+        with VideoReader(SAMPLES / "effleurage_wrong_way.mp4", max_frames=340) as reader:
+            for i, (frame, t) in enumerate(reader):
+                if i == 5:
+                    coach.command("record", factory)
+                coach.process(frame, t)
+        coach.command("stop_recording")
+        coach.process(frame, t + 1 / 30)
+    finally:
+        coach.close()
+    at = _app().switch_page("ui/replay.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="replay_sensitivity_strict").value == "strict"  # as it was recorded
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[-1].value["verdict"]) == ["wrong_direction"]
+    assert at.metric[1].value != "0"  # events

@@ -26,14 +26,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:80]
 
 
-def _judge_with(defaults: tuple[str | None, str | None]) -> tuple[Routine, str | None, Settings] | None:
-    """Routine, step (None: follow the routine) and sensitivity to judge with."""
+def _judge_with(defaults: tuple[str | None, str | None, Settings]) -> tuple[Routine, str | None, Settings] | None:
+    """Routine, step (None: follow the routine) and settings to judge with; defaults: what it was judged with."""
     good, bad = routines()
     if not good:
         st.error("No routine could be loaded; fix the files in routines/ (see the Routines page).")
         return None
     names = list(good)
-    routine_default, step_default = defaults
+    routine_default, step_default, settings_default = defaults
     c1, c2, c3 = st.columns(3)
     key = c1.selectbox("Judge with the routine", names, format_func=lambda n: good[n].name,
                        index=names.index(routine_default) if routine_default in names else 0,
@@ -43,8 +43,9 @@ def _judge_with(defaults: tuple[str | None, str | None]) -> tuple[Routine, str |
     step = c2.selectbox("Step", steps, index=steps.index(step_default) if step_default in steps else 0,
                         format_func=lambda i: i if i == FOLLOW else routine.step(i).title,
                         key=f"replay_step_{key}_{step_default}")
-    sensitivity = c3.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True, key="replay_sensitivity")
-    return routine, None if step == FOLLOW else step, Settings(sensitivity)
+    sensitivity = c3.radio("Sensitivity", SENSITIVITIES, index=SENSITIVITIES.index(settings_default.sensitivity),
+                           horizontal=True, key=f"replay_sensitivity_{settings_default.sensitivity}")
+    return routine, None if step == FOLLOW else step, Settings(sensitivity, settings_default.smoothing)
 
 
 def _progress_bar():
@@ -95,14 +96,18 @@ if source == "A recording":
     if rec.status != "complete":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")
-    job = ("recording", rec.folder, rec.calibration, (rec.session.get("routine"), rec.session.get("step")),
-           rec.folder.name, rec.video)
+    try:
+        recorded_with = Settings.from_dict(rec.session.get("settings"))
+    except (TypeError, ValueError):
+        recorded_with = Settings()
+    job = ("recording", rec.folder, rec.calibration,
+           (rec.session.get("routine"), rec.session.get("step"), recorded_with), rec.folder.name, rec.video)
 elif source == "A sample clip":
     name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
     labels = sample_labels(name)
     st.caption(labels.get("description", ""))
     job = ("video", SAMPLES / f"{name}.mp4", Calibration.from_dict(labels["calibration"]),
-           (labels.get("routine"), labels.get("step")), name, None)
+           (labels.get("routine"), labels.get("step"), Settings()), name, None)
 else:
     c1, c2 = st.columns(2)
     up = c1.file_uploader("Video (MP4, MOV, WebM, …)", type=None, key="replay_upload")
@@ -124,7 +129,7 @@ else:
     path = folder / _slug(up.name)
     if not path.exists() or path.stat().st_size != up.size:
         path.write_bytes(up.getvalue())
-    job = ("video", path, cal, (None, None), path.stem, None)
+    job = ("video", path, cal, (None, None, Settings()), path.stem, None)
 
 kind, src, cal, defaults, name, video = job
 choice = _judge_with(defaults)

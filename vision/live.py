@@ -84,6 +84,31 @@ class LiveSnapshot:
     recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
 
 
+class HandNumbers:
+    """Short numbers for the giver's hands on screen.
+
+    The pipeline gives a hand a new id each time it is found again after
+    being lost, so a long session counts hands 1, 2, 3, 5, ... A person has
+    two: a hand found again takes the lowest number no hand seen in the last
+    ``free_after_s`` seconds holds.
+    """
+
+    def __init__(self, free_after_s: float = 2.0):
+        self.free_after_s = free_after_s
+        self._number: dict[int, int] = {}
+        self._seen: dict[int, float] = {}  # hand id -> when last seen
+
+    def see(self, hand: int, t_s: float) -> int:
+        if hand not in self._number:
+            held = {self._number[h] for h, t in self._seen.items() if t_s - t <= self.free_after_s}
+            self._number[hand] = next(n for n in range(1, len(held) + 2) if n not in held)
+        self._seen[hand] = t_s
+        return self._number[hand]
+
+    def __call__(self, hand: int) -> int:
+        return self._number.get(hand, hand + 1)
+
+
 def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
     """The calibration for frames of another size (the browser may scale the camera's picture)."""
     if from_wh is None or tuple(from_wh) == tuple(to_wh):
@@ -154,6 +179,7 @@ class LiveCoach:
         self._last_arrival: float | None = None
         self._recorder: Recording | None = None
         self._last_recording: str | None = None
+        self._numbers = HandNumbers()
         self._flags: deque[LiveFlag] = deque(maxlen=RECENT_FLAGS)
         self._flags_total = 0
         self._good = 0
@@ -176,11 +202,12 @@ class LiveCoach:
         ``(frame_wh, calibration) -> Recording``) or ``stop_recording``; applied at the next frame."""
         if name not in ("next", "repeat", "settings", "record", "stop_recording", "restart"):
             raise ValueError(f"unknown command {name!r}")
-        if name == "stop_recording":
-            self._stop_recording("stopped")  # at once: the camera may already have stopped
-            return
         with self._lock:
-            self._commands.append((name, arg))
+            running = self._last_arrival is not None and time.perf_counter() - self._last_arrival < 1.0
+            if name != "stop_recording" or running:
+                self._commands.append((name, arg))
+                return
+        self._stop_recording("stopped")  # no frames coming: stop at once
 
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
@@ -245,6 +272,7 @@ class LiveCoach:
         step = adjust_step(self.session.current, self._settings)
         self._pipeline = Pipeline(cal, step, pipeline_config(self._settings), detector=self._detector)
         self._overlay = Overlay(self._pipeline.homography, step, self._pipeline.zones)
+        self._overlay.hands.number = self._overlay.banner.number = self._numbers
         self._frame_wh = frame_wh
         self._judged_step = self.session.current
 
@@ -276,8 +304,23 @@ class LiveCoach:
                     self._flags.clear()
                     self._flags_total = self._good = self._judged = 0
                 self._build(frame_wh)
-            elif name == "record":
+            elif name == "record" and self._recorder is None:
+                # a recording starts the judging afresh (the motions under way end here), so that
+                # re-judging its landmarks, which begin here, gives exactly what the live page shows
+                finished += self._finish_pipeline(t)
+                self._build(frame_wh)
                 self._start_recording(arg, frame_wh)
+            elif name == "stop_recording":
+                # the motions under way end with the recording, as they do when it is re-judged
+                step_id = self._pipeline.step.id
+                last = self._pipeline.finish()
+                with self._lock:
+                    self._count(list(last.finished), last, t)
+                finished += list(last.finished)
+                if self._recorder is not None:
+                    self._recorder.log(last, step_id)
+                self._stop_recording("stopped")
+                self._build(frame_wh)
         result = self._pipeline.process_frame(frame_bgr, t)
         finished += list(result.finished)
         with self._lock:
@@ -309,10 +352,12 @@ class LiveCoach:
         for je in finished:
             self._judged += 1
             self._good += je.ok
-        for f in result.flags:
-            self._flags.append(LiveFlag(f.t_s, f.hand, f.verdict.name, f.verdict.message))
-            self._flags_total += 1
         givers = [hs for hs in result.hands if hs.hand is not None and hs.observation is not None]
+        for hs in givers:
+            self._numbers.see(hs.hand, t)
+        for f in result.flags:  # LiveFlag.hand: the hand's number on screen, counted from 0
+            self._flags.append(LiveFlag(f.t_s, self._numbers(f.hand) - 1, f.verdict.name, f.verdict.message))
+            self._flags_total += 1
         self._hands_on_back = len(givers)
         for hs in result.hands:
             if hs.observation is not None:
