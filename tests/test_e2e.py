@@ -155,6 +155,12 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
     # the replay judges the recording as the command line judged the clip: the same wrong-way stroke, flagged
     # the same way (the recording holds one pass of the clip, give or take the part before recording began)
     assert set(flagged(replay)) == set(flagged(cli)) == {"wrong_direction"}
+    # and exactly what the live page judged while it recorded
+    live = [json.loads(line) for line in (recordings[0] / "events.jsonl").read_text().splitlines()]
+    live_events = sorted((e["track"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
+                         for e in live if e["type"] == "event")
+    assert live_events == sorted((e["track"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
+                                 for e in replay["events"])
     # the page's own summary (its flags table is drawn on a canvas, so the figures are read from the metrics)
     flagged_shown = int(re.search(r"Flagged\s*\n\s*(\d+)", replay_text).group(1))
     assert flagged_shown == replay["summary"]["flagged"] >= 1
