@@ -178,6 +178,7 @@ class LiveCoach:
         self._last_frame: NDArray[np.uint8] | None = None
         self._last_arrival: float | None = None
         self._recorder: Recording | None = None
+        self._stopping = False
         self._last_recording: str | None = None
         self._numbers = HandNumbers()
         self._flags: deque[LiveFlag] = deque(maxlen=RECENT_FLAGS)
@@ -317,7 +318,7 @@ class LiveCoach:
                 with self._lock:
                     self._count(list(last.finished), last, t)
                 finished += list(last.finished)
-                if self._recorder is not None:
+                if self._recorder is not None and not self._stopping:
                     self._recorder.log(last, step_id)
                 self._stop_recording("stopped")
                 self._build(frame_wh)
@@ -331,7 +332,8 @@ class LiveCoach:
             step = adjust_step(self.session.current, self._settings)
             self._pipeline.set_step(step)
             self._overlay.set_step(step)
-        rec = self._recorder
+        with self._lock:
+            rec = None if self._stopping else self._recorder
         if rec is not None:
             rec.write(frame_bgr, result, self._pipeline.step.id)
         with self._lock:
@@ -392,16 +394,21 @@ class LiveCoach:
 
     def _stop_recording(self, reason: str) -> None:
         with self._lock:
-            rec, self._recorder = self._recorder, None
+            rec = self._recorder
+            if rec is None or self._stopping:
+                return
+            self._stopping = True  # the camera's thread writes no more; the page still shows it recording
             summary = self.session.summary()
             stats = self._stats.snapshot()
-        if rec is None:
-            return
-        rec.stop(extra={"stopped": reason, "steps": summary["steps"], "score": summary["score"],
-                        "live": {"fps": round(stats.fps, 2), "latency_ms_median": round(stats.latency_ms_median, 2),
-                                 "latency_ms_p95": round(stats.latency_ms_p95, 2), "frames": stats.frames}})
-        with self._lock:
-            self._last_recording = str(rec.folder)
+        try:
+            rec.stop(extra={"stopped": reason, "steps": summary["steps"], "score": summary["score"],
+                            "live": {"fps": round(stats.fps, 2), "latency_ms_median": round(stats.latency_ms_median, 2),
+                                     "latency_ms_p95": round(stats.latency_ms_p95, 2), "frames": stats.frames}})
+        finally:
+            with self._lock:  # "Saved" only once the recording is complete
+                self._recorder = None
+                self._stopping = False
+                self._last_recording = str(rec.folder)
 
     def _watch(self) -> None:
         """A recording whose camera stopped sending frames (stopped, or the tab closed) is closed properly."""
