@@ -134,7 +134,7 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
         _wait_text(page, "Saved:", 20)
         stop_camera(page)
 
-        page.get_by_role("link", name="Replay").click()
+        page.goto(f"{url}/replay")  # a new browser session: the recording is on disk, nothing is lost
         _wait_text(page, "Judge with the routine", 60)
         page.get_by_role("button", name="Analyse").click()
         replay_text = _wait_text(page, r"Download report\.json", 120)
