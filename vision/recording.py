@@ -45,7 +45,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Iterator
@@ -57,6 +56,7 @@ from numpy.typing import NDArray
 from vision.backframe import Calibration, CalibrationError
 from vision.hands import HandObservation
 from vision.pipeline import FrameResult, JudgedEvent
+from vision.video import TIMESTAMP_TIME_BASE, H264Writer
 
 __all__ = [
     "FORMAT",
@@ -82,7 +82,7 @@ VIDEO_FILE = "video.mp4"
 LANDMARKS_FILE = "landmarks.jsonl"
 EVENTS_FILE = "events.jsonl"
 
-VIDEO_TIME_BASE = Fraction(1, 90000)  # fine enough for frames arriving at uneven times
+VIDEO_TIME_BASE = TIMESTAMP_TIME_BASE
 _NOT_A_RECORDING_FIX = "pick a folder made by Stroke Coach's recorder"
 
 
@@ -184,74 +184,6 @@ class FaceBlurrer:
 
     def close(self) -> None:
         self._det.close()
-
-
-# -- the video file -------------------------------------------------------------------------------------------
-
-
-class _FragmentedH264:
-    """H.264 yuv420p in a fragmented MP4, frame times from the frames' own timestamps."""
-
-    def __init__(self, path: Path, frame_wh: tuple[int, int], crf: int = 23, keyframe_s: float = 1.0,
-                 nominal_fps: int = 30):
-        import av  # PyAV; the reader side does not need it
-
-        self._av = av
-        self.path = path
-        self.frame_wh = frame_wh
-        self.keyframe_s = keyframe_s
-        # frag_keyframe: a fragment (moof + mdat) is written at each keyframe; empty_moov: the header needs no
-        # index, so the file is playable up to its last whole fragment; flush_packets: handed to the OS at once
-        self._c = av.open(str(path), mode="w", format="mp4",
-                          options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"})
-        try:
-            s = self._c.add_stream("libx264", rate=nominal_fps)  # the rate is a hint; pts carry the real times
-            s.width, s.height = frame_wh
-            s.pix_fmt = "yuv420p"
-            s.time_base = VIDEO_TIME_BASE
-            s.codec_context.time_base = VIDEO_TIME_BASE
-            # zerolatency: no lookahead or B-frames, each frame leaves the encoder at once (nothing held back
-            # to lose in a crash); Main profile at most and yuv420p: what every browser decodes
-            s.options = {"crf": str(int(crf)), "preset": "ultrafast", "tune": "zerolatency", "profile": "main"}
-            self._s = s
-            self._c.start_encoding()
-        except BaseException:
-            self._c.close()
-            raise
-        self._fd = os.open(path, os.O_RDONLY)  # fsync works on any descriptor of the file
-        self._last_pts: int | None = None
-        self._last_key_s: float | None = None
-        self.n_frames = 0
-
-    def write(self, frame_bgr: NDArray[np.uint8], t_rel_s: float) -> None:
-        pts = int(round(t_rel_s / VIDEO_TIME_BASE))
-        if self._last_pts is not None and pts <= self._last_pts:
-            pts = self._last_pts + 1
-        frame = self._av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
-        frame.pts = pts
-        frame.time_base = VIDEO_TIME_BASE
-        if self._last_key_s is None or t_rel_s - self._last_key_s >= self.keyframe_s:
-            frame.pict_type = self._av.video.frame.PictureType.I  # a new fragment starts here
-            self._last_key_s = t_rel_s
-        for packet in self._s.encode(frame):
-            self._c.mux(packet)
-        self._last_pts = pts
-        self.n_frames += 1
-
-    def sync(self) -> None:
-        os.fsync(self._fd)
-
-    def close(self) -> None:
-        c, self._c = self._c, None
-        if c is None:
-            return
-        try:
-            for packet in self._s.encode(None):
-                c.mux(packet)
-        finally:
-            c.close()
-            os.fsync(self._fd)
-            os.close(self._fd)
 
 
 # -- writing --------------------------------------------------------------------------------------------------
@@ -373,7 +305,7 @@ class Recorder:
         self._q: queue.Queue[_Item | None] = queue.Queue()  # unbounded: frames in it are bounded by _pending
         self._step_id = step_id
         self._steps: list[tuple[float, str | None]] = []  # (since t, step id), as Pipeline.step_at
-        self._video: _FragmentedH264 | None = None
+        self._video: H264Writer | None = None
         self._video_failed = False
         self._blurrer: FaceBlurrer | None = None
         self._t0: float | None = None
@@ -427,7 +359,7 @@ class Recorder:
         self._q.put(None)
         self._thread.join()
         t0, t1 = self._t0, self._t_last
-        video_frames = self._video.n_frames if self._video is not None else 0
+        video_frames = self._video.n_frames_written if self._video is not None else 0
         if self._video is not None:
             try:
                 self._video.close()
@@ -554,8 +486,8 @@ class Recorder:
             try:
                 if self.blur_faces:
                     self._blurrer = FaceBlurrer(every=self._face_every)
-                self._video = _FragmentedH264(self.folder / VIDEO_FILE, (int(wh[0]), int(wh[1])), self._crf,
-                                              self._keyframe_s)
+                self._video = H264Writer(self.folder / VIDEO_FILE, 30, (int(wh[0]), int(wh[1])), self._crf,
+                                         fragmented=True, keyframe_s=self._keyframe_s)
             except Exception as e:  # noqa: BLE001
                 self._video_failed = True  # never write faces unblurred: no video rather than that
                 what = "face blurring" if self.blur_faces and self._blurrer is None else "the video encoder"

@@ -433,6 +433,9 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         return reader.info
 
 
+TIMESTAMP_TIME_BASE = Fraction(1, 90000)  # frames at their own times: fine enough for uneven arrivals
+
+
 class H264Writer:
     """Write BGR frames to an H.264 MP4 that Chromium plays (``st.video``).
 
@@ -445,6 +448,15 @@ class H264Writer:
         with H264Writer("out.mp4", fps=30, frame_wh=(640, 480)) as writer:
             for frame_bgr in frames:
                 writer.write(frame_bgr)
+
+    ``fragmented=True`` is for recording live: a *fragmented* MP4
+    (``frag_keyframe+empty_moov+default_base_moof``, packets handed to the OS
+    at once, no encoder lookahead), so a file cut off by a crash still opens
+    and plays up to its last whole fragment; a keyframe (a new fragment) about
+    every ``keyframe_s`` seconds; each frame at its own time,
+    ``write(frame_bgr, t_s)`` (seconds from the video's start, time base
+    1/90000), since live frames arrive at uneven times. ``fps`` is then only
+    a hint.
     """
 
     def __init__(
@@ -454,6 +466,8 @@ class H264Writer:
         frame_wh: tuple[int, int],
         crf: int = 23,
         preset: str = "ultrafast",
+        fragmented: bool = False,
+        keyframe_s: float = 1.0,
     ) -> None:
         """Create the file and open the encoder.
 
@@ -477,7 +491,11 @@ class H264Writer:
         if isinstance(crf, bool) or not isinstance(crf, (int, np.integer)) or not 0 <= crf <= 51:
             raise ValueError(f"crf: expected an integer 0..51 (lower is better quality), got {crf!r}")
         self.n_frames_written: int = 0
-        self._frame_time_base = 1 / self.rate
+        self.fragmented = fragmented
+        self.keyframe_s = keyframe_s
+        self._frame_time_base = TIMESTAMP_TIME_BASE if fragmented else 1 / self.rate
+        self._last_pts: int | None = None
+        self._last_key_s: float | None = None
         self._container: av.container.OutputContainer | None = None
         folder = Path(self.path).parent
         if not folder.is_dir():
@@ -486,7 +504,9 @@ class H264Writer:
                 "check that the folder exists and is writable"
             )
         try:
-            self._container = av.open(self.path, mode="w", format="mp4", options={"movflags": "+faststart"})
+            options = ({"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
+                       if fragmented else {"movflags": "+faststart"})
+            self._container = av.open(self.path, mode="w", format="mp4", options=options)
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoError(
                 f"{self.path}: cannot create the video file ({_ffmpeg_reason(exc)}); "
@@ -496,10 +516,14 @@ class H264Writer:
             stream = self._container.add_stream("libx264", rate=self.rate)
             stream.width, stream.height = self.frame_wh
             stream.pix_fmt = "yuv420p"
+            if fragmented:
+                stream.time_base = self._frame_time_base
             stream.codec_context.time_base = self._frame_time_base
             # Main profile at most (ultrafast gives Constrained Baseline) and yuv420p:
             # what every browser's H.264 decoder accepts.
             stream.options = {"crf": str(int(crf)), "profile": "main", "preset": preset}
+            if fragmented:  # no lookahead or B-frames: each frame leaves the encoder at once, nothing held back
+                stream.options = {**stream.options, "tune": "zerolatency"}
             self._stream = stream
             self._container.start_encoding()  # opens the file and encoder now, not at the first frame
         except (av.error.FFmpegError, ValueError, TypeError) as exc:
@@ -524,21 +548,44 @@ class H264Writer:
             except av.error.FFmpegError:
                 pass
 
-    def write(self, frame_bgr: np.ndarray) -> None:
+    def write(self, frame_bgr: np.ndarray, t_s: float | None = None) -> None:
         """Encode one BGR uint8 frame of shape (H, W, 3) matching ``frame_wh``.
 
+        t_s: its time from the video's start, for a ``fragmented`` writer
+        (required there; times that do not increase are nudged forward).
+
         Raises:
-            ValueError: wrong shape or dtype, or the writer is closed.
+            ValueError: wrong shape or dtype, a missing t_s, or the writer is closed.
         """
         if self._container is None:
             raise ValueError(f"{self.path}: writer is closed; open a new H264Writer to write more frames")
         frame_bgr = _check_frame(frame_bgr, self.frame_wh, f"{self.path}: frame {self.n_frames_written}")
         frame = av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
-        frame.pts = self.n_frames_written
+        if self.fragmented:
+            if t_s is None:
+                raise ValueError(f"{self.path}: a fragmented writer takes each frame's time: write(frame, t_s)")
+            pts = int(round(t_s / self._frame_time_base))
+            if self._last_pts is not None and pts <= self._last_pts:
+                pts = self._last_pts + 1
+            if self._last_key_s is None or t_s - self._last_key_s >= self.keyframe_s:
+                frame.pict_type = av.video.frame.PictureType.I  # a new fragment starts here
+                self._last_key_s = t_s
+            self._last_pts = pts
+        else:
+            pts = self.n_frames_written
+        frame.pts = pts
         frame.time_base = self._frame_time_base
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
         self.n_frames_written += 1
+
+    def sync(self) -> None:
+        """Make what was written so far durable (fsync), so a crash keeps it."""
+        fd = os.open(self.path, os.O_RDONLY)  # fsync works on any descriptor of the file
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         """Flush the encoder and finish the file; safe to call twice."""
@@ -551,6 +598,8 @@ class H264Writer:
         finally:
             self._container = None
             container.close()
+            if self.fragmented:
+                self.sync()
 
     def __enter__(self) -> H264Writer:
         return self
