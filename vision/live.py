@@ -283,13 +283,13 @@ class LiveCoach:
             commands = list(self._commands)
             self._commands.clear()
         t = self._clock(raw_t)
-        if self._pipeline is None or frame_wh != self._frame_wh:
-            self._finish_pipeline(t)
-            self._build(frame_wh)
         finished: list[JudgedEvent] = []
+        if self._pipeline is None or frame_wh != self._frame_wh:
+            finished += self._finish_pipeline(t).finished
+            self._build(frame_wh)
         for name, arg in commands:
             if name == "settings":
-                finished += self._finish_pipeline(t)
+                finished += self._finish_pipeline(t).finished
                 self._settings = arg
                 self._build(frame_wh)
             elif name == "next":
@@ -299,7 +299,7 @@ class LiveCoach:
                 with self._lock:
                     self.session.repeat(t)
             elif name == "restart":
-                finished += self._finish_pipeline(t)
+                finished += self._finish_pipeline(t).finished
                 with self._lock:
                     self.session = RoutineSession(self.routine, self._start_step)
                     self._flags.clear()
@@ -308,16 +308,14 @@ class LiveCoach:
             elif name == "record" and self._recorder is None:
                 # a recording starts the judging afresh (the motions under way end here), so that
                 # re-judging its landmarks, which begin here, gives exactly what the live page shows
-                finished += self._finish_pipeline(t)
+                finished += self._finish_pipeline(t).finished
                 self._build(frame_wh)
                 self._start_recording(arg, frame_wh)
             elif name == "stop_recording":
                 # the motions under way end with the recording, as they do when it is re-judged
                 step_id = self._pipeline.step.id
-                last = self._pipeline.finish()
-                with self._lock:
-                    self._count(list(last.finished), last, t)
-                finished += list(last.finished)
+                last = self._finish_pipeline(t)
+                finished += last.finished
                 if self._recorder is not None and not self._stopping:
                     self._recorder.log(last, step_id)
                 self._stop_recording("stopped")
@@ -375,13 +373,14 @@ class LiveCoach:
             self._advice = tuple(advice)
             self._advice_t = t
 
-    def _finish_pipeline(self, t: float) -> list[JudgedEvent]:
+    def _finish_pipeline(self, t: float) -> FrameResult:
+        """End every motion under way (before the pipeline is rebuilt); counted like any frame's results."""
         if self._pipeline is None:
-            return []
+            return FrameResult.empty(t)
         last = self._pipeline.finish()
         with self._lock:
             self._count(list(last.finished), last, t)
-        return list(last.finished)
+        return last
 
     # -- recording ---------------------------------------------------------------------------
 
