@@ -8,13 +8,12 @@ import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from ui.state import SAMPLES, load_saved_calibration, sample_clips, save_calibration
+from ui.state import CAMERA, SAMPLES, load_saved_calibration, sample_clips, save_calibration
 from vision.backframe import CORNER_NAMES, Calibration, CalibrationError, Homography
 from vision.overlay import BackAnnotator
 from vision.routines import Step
 from vision.video import VideoError, VideoReader
 
-RTC_CONFIGURATION = {"iceServers": []}
 PROMPTS = {
     "base_left": "the base of the spine (hips), on the recipient's LEFT side",
     "base_right": "the base of the spine (hips), on the recipient's RIGHT side",
@@ -75,9 +74,7 @@ if source == "Camera":
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
     grabber = st.session_state.setdefault("calib_grabber", _LastFrame())
-    ctx = webrtc_streamer(key="calibrate-camera", mode=WebRtcMode.SENDRECV, rtc_configuration=RTC_CONFIGURATION,
-                          media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
-                          video_frame_callback=grabber)
+    ctx = webrtc_streamer(key="calibrate-camera", mode=WebRtcMode.SENDRECV, video_frame_callback=grabber, **CAMERA)
     if st.button("Take still", disabled=not ctx.state.playing):
         with grabber.lock:
             frame = grabber.frame

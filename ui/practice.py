@@ -7,11 +7,10 @@ import wave
 import numpy as np
 import streamlit as st
 
-from ui.state import load_saved_calibration, recordings_dir, routine_picker
+from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
 from vision.live import LiveCoach
 from vision.settings import SENSITIVITIES, SMOOTHINGS, Settings
 
-RTC_CONFIGURATION = {"iceServers": []}  # localhost needs no STUN; an empty dict would fall back to Google's
 
 
 @st.cache_data
@@ -98,9 +97,8 @@ def _on_frame(frame):
 
 left, right = st.columns([3, 2])
 with left:
-    ctx = webrtc_streamer(key="practice", mode=WebRtcMode.SENDRECV, rtc_configuration=RTC_CONFIGURATION,
-                          media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
-                          video_frame_callback=_on_frame, async_processing=True)
+    ctx = webrtc_streamer(key="practice", mode=WebRtcMode.SENDRECV, video_frame_callback=_on_frame,
+                          async_processing=True, **CAMERA)
     st.caption("Press START and allow the camera. The lanes show where to work; arrows show the way to go. "
                "Red trail and banner: a flag.")
 

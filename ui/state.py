@@ -23,6 +23,11 @@ from vision.routines import Routine, RoutineError, load_routine, routine_files
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# The camera, for every page that streams it. localhost needs no STUN server; an empty dict would fall back
+# to Google's, so the list is empty. Another machine needs a TURN server here (README: The app).
+CAMERA = {"rtc_configuration": {"iceServers": []},
+          "media_stream_constraints": {"video": {"width": 640, "height": 480}, "audio": False}}
+
 
 def data_dir() -> Path:
     return Path(os.environ.get("STROKE_COACH_DATA") or ROOT / "data")
