@@ -141,12 +141,16 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
         page.set_viewport_size({"width": 1400, "height": 1900})  # the page scrolls inside: show all of it
         time.sleep(2)
         page.screenshot(path=str(ARTIFACTS / "replay.png"))
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download report.json").click()
+        downloaded = json.loads(Path(download.value.path()).read_text())
 
     recordings = sorted((data / "recordings").iterdir())
     assert len(recordings) == 1
     session = json.loads((recordings[0] / "session.json").read_text())
     assert session["status"] == "complete"
     replay = json.loads(next((data / "replays").glob("*/report.json")).read_text())
+    assert downloaded == replay
     cli = json.loads((analysed[clip] / "report.json").read_text())
 
     def flagged(report) -> list[str]:

@@ -187,4 +187,5 @@ if result.out_dir:
                                 ("application/json", "text/csv", "video/mp4")):
         f = result.out_dir / fname
         if f.exists():
-            col.download_button(f"Download {fname}", f.read_bytes(), file_name=f"{name}-{fname}", mime=mime)
+            # read when clicked, not at every rerun of the page (a long session's video is large)
+            col.download_button(f"Download {fname}", f.read_bytes, file_name=f"{name}-{fname}", mime=mime)

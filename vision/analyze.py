@@ -139,9 +139,7 @@ def _judge_frames(items: Iterable[tuple[int, NDArray[np.uint8] | None, float, li
     for the items that have a frame, if annotate) into ``out``.
     """
     session = None
-    if step is None:
-        if routine is None:
-            raise ValueError("give a step, or a routine to follow")
+    if step is None:  # the callers have checked there is a routine to follow
         session = RoutineSession(routine)
         step = session.current
     pipeline = Pipeline(calibration, step, config)
