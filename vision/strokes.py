@@ -402,20 +402,20 @@ class HandSegmenter:
             self._last_motion = None
             return self._flush_pending() + [ev]
         direction = _direction(path[-1] - path[0])
-        net = (path[-1] - path[0]) * _SCALE
-        along = net / np.linalg.norm(net) if np.linalg.norm(net) > 0 else None
+        net_back = (path[-1] - path[0]) * _SCALE
+        net = float(np.linalg.norm(net_back))  # net displacement, back lengths
+        along = net_back / net if net > 0 else None
         surges = count_surges(speed_profile(ts, path, cfg.surge_window_s, along), cfg.surge_rel, cfg.surge_min_speed)
         last = self._last_motion
         # only a straight push carries a movement on: one that turns back on itself (a push
         # and a step back, not parted by the segmenter) is kneading, and starts afresh
-        straight = length <= cfg.surge_max_winding * float(np.linalg.norm(net))
+        straight = length <= cfg.surge_max_winding * net
         if straight and last is not None and direction in ("up", "down") and last[1] == direction \
                 and last[2] == lane and ts[0] - last[0] <= cfg.chain_gap_s:
             surges += last[3]  # stop-and-go: the same movement surging on
         self._last_motion = (float(ts[-1]), direction, lane, surges) if straight else None
         ev = MotionEvent("stroke", self.track, float(ts[0]), float(ts[-1]), ts, path, direction, lane, length,
                          length / max(dur, 1e-6), surges=surges)
-        net = float(np.linalg.norm((path[-1] - path[0]) * _SCALE))
         if direction == "lateral" and net <= cfg.cross_max_pass and net >= cfg.start_distance:
             out: list[MotionEvent] = []
             if self._pending:
