@@ -123,7 +123,6 @@ class _Giver:
         self.last_t: float | None = None
         self.last_raw: NDArray[np.float64] | None = None  # the last unsmoothed (u, v), to catch tracking slips
         self.previous: dict[str, MotionEvent] = {}  # the last event of each kind, for sequences (presses)
-        self.recent_strokes: list[MotionEvent] = []  # the last few seconds' strokes, to compare the hands
 
 
 class Pipeline:
@@ -150,7 +149,7 @@ class Pipeline:
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
         self._late_flags: list[Flag] = []  # flags on events judged only at their end
-        # every giver hand's strokes of the last few seconds, the hands gone since too
+        # every giver hand's strokes of the last few seconds, the hands gone since too: (hand, stroke)
         self._recent_strokes: list[tuple[int, MotionEvent]] = []
         self._giver_changes: list[float] = []  # when a giver hand was found, lost, or resumed after a gap
         self._contact_changed = False
@@ -329,7 +328,6 @@ class Pipeline:
                                              next(v for v in verdicts if v.name != "ok")))
             out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
             if ev.kind == "stroke":
-                g.recent_strokes = [e for e in g.recent_strokes if e.t_end > ev.t_start - 5.0] + [ev]
                 self._recent_strokes = [(h, e) for h, e in self._recent_strokes if e.t_end > ev.t_start - 10.0]
                 self._recent_strokes.append((g.hand, ev))
         return out
@@ -372,13 +370,10 @@ class Pipeline:
         if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") \
                 or ev.direction == "lateral":
             return verdicts
-        for other in self._givers.values():
-            if other is g:
-                continue
-            for e in other.recent_strokes:
-                overlap = min(e.t_end, ev.t_end) - max(e.t_start, ev.t_start)
-                if e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
-                    return [v for v in verdicts if v.name != "ok"] + [
-                        Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of "
-                                             "the spine")]
+        others = {o.hand for o in self._givers.values() if o is not g}  # the hands on the back now
+        for hand, e in self._recent_strokes:
+            overlap = min(e.t_end, ev.t_end) - max(e.t_start, ev.t_start)
+            if hand in others and e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
+                return [v for v in verdicts if v.name != "ok"] + [
+                    Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of the spine")]
         return verdicts
