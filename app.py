@@ -12,6 +12,6 @@ page = st.navigation([
     st.Page("ui/practice.py", title="Practice", icon=":material/play_circle:", default=True),
     st.Page("ui/calibrate.py", title="Calibrate", icon=":material/crop_free:"),
     st.Page("ui/replay.py", title="Replay", icon=":material/replay:"),
-    st.Page("ui/routines_page.py", title="Routines", icon=":material/list_alt:", url_path="routines"),
+    st.Page("ui/routines.py", title="Routines", icon=":material/list_alt:"),
 ])
 page.run()

@@ -110,7 +110,7 @@ def test_routines_page_lists_routines_and_explains_broken_files(data, tmp_path, 
     (extra / "typo.yaml").write_text("name: Typo\nsteps:\n  - id: a\n    title: A\n    instruction: Go\n"
                                      "    technique: effleurage\n    direction: upp\n")
     monkeypatch.setenv("STROKE_COACH_ROUTINES", str(extra))
-    at = _app().switch_page("ui/routines_page.py").run()
+    at = _app().switch_page("ui/routines.py").run()
     assert not at.exception, at.exception
     assert "typo.yaml" in at.error[0].value and "upp" in at.error[0].value
     titles = [e.label for e in at.expander]
