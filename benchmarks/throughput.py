@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 
-from vision.analyze import _Outputs  # noqa: E402
-from vision.backframe import Calibration  # noqa: E402
-from vision.overlay import Overlay  # noqa: E402
-from vision.pipeline import Pipeline, PipelineConfig  # noqa: E402
-from vision.routines import find_routine  # noqa: E402
-from vision.tracking import HandDetector  # noqa: E402
-from vision.video import VideoReader  # noqa: E402
+from vision.core.backframe import Calibration  # noqa: E402
+from vision.drawing.overlay import Overlay  # noqa: E402
+from vision.files.video import VideoReader  # noqa: E402
+from vision.judging.pipeline import Pipeline, PipelineConfig  # noqa: E402
+from vision.judging.routines import find_routine  # noqa: E402
+from vision.run.analyze import _Outputs  # noqa: E402
+from vision.stages.detection import HandDetector  # noqa: E402
 
 
 def decode(clip: Path, max_frames: int):

@@ -467,7 +467,7 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
     """Write NAME.mp4 (unless video is False: the labels alone) and NAME.json into out_dir."""
     from contextlib import nullcontext
 
-    from vision.video import H264Writer  # the product's own writer
+    from vision.files.video import H264Writer  # the product's own writer
 
     rng = np.random.default_rng(_seed(clip.name))  # hand tremor
     noise_rng = np.random.default_rng(_seed(clip.name) + 1)  # sensor noise

@@ -43,7 +43,7 @@ def clip_to_y4m(clip: Path, out: Path, size: tuple[int, int] | None = None) -> P
     """The clip as a Y4M file for Chromium's fake camera (optionally resized)."""
     import cv2
 
-    from vision.video import VideoReader, write_y4m
+    from vision.files.video import VideoReader, write_y4m
 
     with VideoReader(clip) as reader:
         fps = reader.info.fps

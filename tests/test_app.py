@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import write_calibration
 from tests.helpers import ROOT, SAMPLES, labels_of
-from vision.settings import Settings
+from vision.judging.settings import Settings
 
 APP = str(ROOT / "app.py")
 
@@ -120,11 +120,11 @@ def test_routines_page_lists_routines_and_explains_broken_files(data, tmp_path, 
 
 def test_replay_a_recording_judged_as_it_was_recorded(data):
     """A short practice recorded (strict), then re-judged on the Replay page from its landmarks."""
-    from vision.backframe import Calibration
-    from vision.live import LiveCoach
-    from vision.recording import Recorder
-    from vision.routines import find_routine
-    from vision.video import VideoReader
+    from vision.core.backframe import Calibration
+    from vision.files.recording import Recorder
+    from vision.files.video import VideoReader
+    from vision.judging.routines import find_routine
+    from vision.run.live import LiveCoach
 
     labels = labels_of("effleurage_wrong_way")
     coach = LiveCoach(Calibration.from_dict(labels["calibration"]), find_routine("swedish"), start_step="effleurage",

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision.backframe import (
+from vision.core.backframe import (
     CORNERS_BACK,
     HALF_WIDTH_PER_LENGTH,
     Calibration,

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 
 import av
 import pytest
 
 from tests.helpers import SAMPLES, run_cli
-from vision.report import CSV_COLUMNS
-from vision.video import probe
+from vision.files.report import CSV_COLUMNS
+from vision.files.video import probe
 
 CLIP = SAMPLES / "effleurage_wrong_way.mp4"
 LABELS = SAMPLES / "effleurage_wrong_way.json"

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import REPORT_LINES
 from tests.helpers import labels_of, sample_clips
-from vision.scoring import format_table, load_landmarks, score_clip
+from vision.run.scoring import format_table, load_landmarks, score_clip
 
 pytestmark = pytest.mark.clips
 

@@ -8,14 +8,22 @@ import pytest
 
 from tests.helpers import SAMPLES
 from ui.charts import FLAG_COLUMNS, VERDICT_COLOURS, flags_table, timeline_chart
-from vision.backframe import Zones
-from vision.diagrams import (ARROW, back_diagram, back_layout, coverage_grid, coverage_map, coverage_seconds,
-                             px_to_uv, samples_from_events, step_diagram, uv_to_px)
-from vision.judging import OK, VERDICTS, Verdict
-from vision.pipeline import JudgedEvent
-from vision.report import build_report
-from vision.routines import Step, load_routine, routine_files
-from vision.strokes import MotionEvent
+from vision.core.backframe import Zones
+from vision.core.types import OK, VERDICTS, JudgedEvent, MotionEvent, Verdict
+from vision.drawing.diagrams import (
+    ARROW,
+    back_diagram,
+    back_layout,
+    coverage_grid,
+    coverage_map,
+    coverage_seconds,
+    px_to_uv,
+    samples_from_events,
+    step_diagram,
+    uv_to_px,
+)
+from vision.files.report import build_report
+from vision.judging.routines import Step, load_routine, routine_files
 
 LANE_V = 0.5 * (Zones().lane_inner + Zones().lane_outer)  # centre of a lane
 

@@ -16,8 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_server, browser_with_camera, chromium_path, clip_to_y4m, start_camera, stop_camera, \
-    write_calibration
+from tests.browser import (
+    app_server,
+    browser_with_camera,
+    chromium_path,
+    clip_to_y4m,
+    start_camera,
+    stop_camera,
+    write_calibration,
+)
 from tests.conftest import REPORT_LINES
 from tests.helpers import ROOT, SAMPLES, labels_of
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.judging import OK, VERDICTS, Verdict, judge_active, judge_event
-from vision.routines import ROUTINES_DIR, load_routine
-from vision.strokes import ActiveMotion, MotionEvent
+from vision.core.types import OK, VERDICTS, ActiveMotion, MotionEvent, Verdict
+from vision.judging.judge import judge_active, judge_event
+from vision.judging.routines import ROUTINES_DIR, load_routine
 
 ROUTINE = load_routine(ROUTINES_DIR / "swedish.yaml")
 EFF = ROUTINE.step("effleurage")  # up; lanes left/right; returns in outside; speed max 1.0
@@ -261,7 +261,7 @@ def test_a_stroke_that_surges_on_is_jerky(step):
 
 
 def test_a_routine_can_loosen_or_drop_the_jerk_bound():
-    from vision.routines import parse_routine
+    from vision.judging.routines import parse_routine
 
     def step_with(extra):
         data = {"name": "r", "steps": [{"id": "knead", "title": "K", "instruction": "i", "technique": "petrissage",
@@ -270,7 +270,7 @@ def test_a_routine_can_loosen_or_drop_the_jerk_bound():
 
     assert names(judge_event(step_with({"surges": {"max": 3}}), surging(3))) == ["ok"]
     assert names(judge_event(step_with({"surges": None}), surging(5))) == ["ok"]
-    from vision.routines import RoutineError
+    from vision.judging.routines import RoutineError
     with pytest.raises(RoutineError, match=r"r.yaml, step 'knead': surges max 0 would flag every stroke"):
         step_with({"surges": {"max": 0}})
     with pytest.raises(RoutineError, match=r"r.yaml, step 'knead': surges only max can be set"):

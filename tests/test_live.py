@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 
 from tests.helpers import SAMPLES, labels_of
-from vision.backframe import Calibration
-from vision.checks import setup_advice
-from vision.live import LiveCoach, scale_calibration
-from vision.routines import find_routine
-from vision.settings import Settings, adjust_step, pipeline_config
-from vision.video import VideoReader
+from vision.core.backframe import Calibration
+from vision.files.video import VideoReader
+from vision.judging.pipeline import pipeline_config
+from vision.judging.routines import find_routine
+from vision.judging.settings import Settings, adjust_step
+from vision.run.live import LiveCoach, scale_calibration
+from vision.stages.checks import setup_advice
 
 
 def _frames(name: str, max_frames: int | None = None):
@@ -186,7 +187,7 @@ def test_the_detector_is_handed_to_the_next_coach_of_the_session():
     made = []
 
     def factory():
-        from vision.tracking import HandDetector
+        from vision.stages.detection import HandDetector
         made.append(HandDetector())
         return made[-1]
 
@@ -207,7 +208,7 @@ def test_the_detector_is_handed_to_the_next_coach_of_the_session():
 
 def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
     """The tab closed or the camera stopped mid-recording: the watchdog closes the recording properly."""
-    from vision.recording import Recorder, open_recording
+    from vision.files.recording import Recorder, open_recording
 
     coach = _coach("effleurage_good")
     try:
@@ -236,7 +237,7 @@ def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
 
 
 def test_hands_found_again_get_the_lowest_free_number():
-    from vision.live import HandNumbers
+    from vision.run.live import HandNumbers
 
     n = HandNumbers(free_after_s=2.0)
     assert (n.see(0, 0.0), n.see(1, 0.0)) == (1, 2)
@@ -249,8 +250,8 @@ def test_hands_found_again_get_the_lowest_free_number():
 def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tmp_path):
     """Recording starts and stops while both hands are mid-stroke: what the live page judged over the
     recording is what re-judging its landmarks gives, event for event."""
-    from vision.analyze import rejudge
-    from vision.recording import Recorder, open_recording
+    from vision.files.recording import Recorder, open_recording
+    from vision.run.analyze import rejudge
 
     name = "effleurage_wrong_way"
     labels = labels_of(name)

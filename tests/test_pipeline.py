@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from tests.test_tracking import hand
-from vision.backframe import Calibration
-from vision.pipeline import Pipeline
-from vision.routines import find_routine
+from vision.core.backframe import Calibration
+from vision.judging.pipeline import Pipeline
+from vision.judging.routines import find_routine
 
 FPS = 30.0
 # an oblique view: the far (top) end of the back is narrower
@@ -128,9 +128,9 @@ def test_a_flag_belongs_to_its_own_stroke_not_the_one_before():
     """A stroke starts at the sample where the previous one ended; a live flag raised on the
     later stroke must not be pinned on the earlier one, even when that one is judged later
     (lateral passes wait to see whether cross-fibre friction follows)."""
-    from vision.judging import Verdict
-    from vision.pipeline import _Giver
-    from vision.strokes import MotionEvent, SegmenterConfig
+    from vision.core.types import MotionEvent, Verdict
+    from vision.judging.pipeline import _Giver
+    from vision.stages.strokes import SegmenterConfig
 
     p = Pipeline(CAL, STEP)
     g = _Giver(0, lambda: None, SegmenterConfig())

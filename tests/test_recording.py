@@ -16,13 +16,24 @@ import numpy as np
 import pytest
 
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
-from vision.analyze import analyze, landmarks_line, rejudge
-from vision.backframe import Calibration
-from vision.pipeline import FrameResult, Pipeline
-from vision.recording import (RECORDINGS_ENV, FaceBlurrer, Recorder, RecordingError, blur_regions, default_root,
-                              list_recordings, open_recording, read_events, read_landmarks)
-from vision.routines import find_routine
-from vision.video import VideoReader
+from vision.core.backframe import Calibration
+from vision.core.types import FrameResult
+from vision.files.recording import (
+    RECORDINGS_ENV,
+    FaceBlurrer,
+    Recorder,
+    RecordingError,
+    blur_regions,
+    default_root,
+    list_recordings,
+    open_recording,
+    read_events,
+    read_landmarks,
+)
+from vision.files.video import VideoReader
+from vision.judging.pipeline import Pipeline
+from vision.judging.routines import find_routine
+from vision.run.analyze import analyze, landmarks_line, rejudge
 
 CLIP = SAMPLES / "effleurage_wrong_way.mp4"
 LABELS = SAMPLES / "effleurage_wrong_way.json"
@@ -178,10 +189,10 @@ def test_truncated_files_still_open(live, tmp_path):
 
 CRASH_SCRIPT = r"""
 import sys, time
-from vision.backframe import Calibration
-from vision.pipeline import FrameResult
-from vision.recording import Recorder
-from vision.video import VideoReader
+from vision.core.backframe import Calibration
+from vision.core.types import FrameResult
+from vision.files.recording import Recorder
+from vision.files.video import VideoReader
 rec = Recorder(Calibration.load(sys.argv[1]), step_id="effleurage", root=sys.argv[3], blur_faces=False)
 print(rec.folder, flush=True)
 start = time.monotonic()
@@ -375,7 +386,8 @@ def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypat
     monkeypatch.setenv(RECORDINGS_ENV, str(tmp_path))
     assert default_root() == tmp_path and len(list_recordings()) == 2
     monkeypatch.delenv(RECORDINGS_ENV)
-    assert default_root() == ROOT / "recordings"
+    monkeypatch.delenv("STROKE_COACH_DATA", raising=False)
+    assert default_root() == ROOT / "data" / "recordings"  # where the app and the README put them
 
 
 def test_landmarks_lines_are_the_analysis_format(live):

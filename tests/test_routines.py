@@ -10,9 +10,9 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from vision.routines import (
+from vision.core.folders import ROUTINES_ENV
+from vision.judging.routines import (
     ROUTINES_DIR,
-    ROUTINES_ENV,
     TECHNIQUE_DEFAULTS,
     Bounds,
     Routine,

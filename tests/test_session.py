@@ -4,11 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.judging import OK, Verdict, judge_event
-from vision.pipeline import JudgedEvent
-from vision.routines import RoutineError, find_routine, parse_routine, routine_files, load_routine
-from vision.session import INSTRUCTION_DEFAULT_S, RoutineSession, StepProgress
-from vision.strokes import MotionEvent
+from vision.core.types import OK, JudgedEvent, MotionEvent, Verdict
+from vision.judging.judge import judge_event
+from vision.judging.routines import RoutineError, find_routine, load_routine, parse_routine, routine_files
+from vision.judging.session import INSTRUCTION_DEFAULT_S, RoutineSession, StepProgress
 
 _V = {"left": -0.3, "right": 0.3, "spine": 0.0, "outside": -0.8, "off_back": -1.3}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.smoothing import OneEuroFilter, one_euro_factory
+from vision.stages.smoothing import OneEuroFilter, one_euro_factory
 
 
 def run(filt: OneEuroFilter, t_s: np.ndarray, x: np.ndarray) -> np.ndarray:

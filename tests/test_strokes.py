@@ -3,8 +3,8 @@ circles, cross-fibre passes and holds."""
 import numpy as np
 import pytest
 
-from vision.backframe import HALF_WIDTH_PER_LENGTH
-from vision.strokes import HandSegmenter
+from vision.core.backframe import HALF_WIDTH_PER_LENGTH
+from vision.stages.strokes import HandSegmenter
 
 FPS = 30.0
 
@@ -188,9 +188,9 @@ def test_frame_rate_does_not_change_segmentation():
 
 # --- jerky: speed surges of a stroke's movement, on smoothed noisy paths -----------------
 
-from vision.pipeline import PipelineConfig  # noqa: E402
-from vision.smoothing import OneEuroFilter  # noqa: E402
-from vision.strokes import count_surges  # noqa: E402
+from vision.judging.pipeline import PipelineConfig  # noqa: E402
+from vision.stages.smoothing import OneEuroFilter  # noqa: E402
+from vision.stages.strokes import count_surges  # noqa: E402
 
 BACK_WIDTH = 2 * HALF_WIDTH_PER_LENGTH  # back lengths
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPORT_LINES
 from tests.helpers import ROOT, labels_of, sample_clips
-from vision.scoring import format_table, load_landmarks, score_clip
+from vision.run.scoring import format_table, load_landmarks, score_clip
 
 pytestmark = pytest.mark.clips
 
@@ -70,7 +70,7 @@ def test_there_is_a_whole_routine_clip():
 
 @pytest.mark.parametrize("name", ROUTINE_CLIPS)
 def test_a_whole_routine_advances_through_every_step_in_order(analysed, name):
-    from vision.routines import find_routine
+    from vision.judging.routines import find_routine
 
     labels = labels_of(name)
     routine = find_routine(ROOT / labels["routine"])

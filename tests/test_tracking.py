@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.hands import HandLandmark, HandObservation, merge_duplicates
-from vision.tracking import HandTracker, TrackerConfig
+from vision.core.hands import HandLandmark, HandObservation, merge_duplicates
+from vision.stages.tracking import HandTracker, TrackerConfig
 
 # A flat right hand seen from above, fingers pointing up (-y), in palm units: wrist at the origin,
 # middle-finger knuckle one palm above it.

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from vision.video import H264Writer, VideoError, VideoInfo, VideoReader, probe, write_y4m
+from vision.files.video import H264Writer, VideoError, VideoInfo, VideoReader, probe, write_y4m
 
 W, H = 64, 48
 FRAME_WH = (W, H)

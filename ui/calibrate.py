@@ -9,10 +9,10 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 from ui.state import CAMERA, SAMPLES, load_saved_calibration, sample_clips, save_calibration
-from vision.backframe import CORNER_NAMES, Calibration, CalibrationError, Homography
-from vision.overlay import BackAnnotator
-from vision.routines import Step
-from vision.video import VideoError, VideoReader
+from vision.core.backframe import CORNER_NAMES, Calibration, CalibrationError, Homography
+from vision.drawing.overlay import BackAnnotator
+from vision.files.video import VideoError, VideoReader
+from vision.judging.routines import Step
 
 PROMPTS = {
     "base_left": "the base of the spine (hips), on the recipient's LEFT side",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from vision.judging import VERDICTS
+from vision.core.types import VERDICTS
 
 __all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "events_frame", "first_flag", "flags_table", "timeline_chart"]
 

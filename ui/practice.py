@@ -8,9 +8,8 @@ import numpy as np
 import streamlit as st
 
 from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
-from vision.live import LiveCoach
-from vision.settings import SENSITIVITIES, SMOOTHINGS, Settings
-
+from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
+from vision.run.live import LiveCoach
 
 
 @st.cache_data
@@ -28,7 +27,7 @@ def _beep() -> bytes:
 
 def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
     def make(frame_wh, calibration, coach):
-        from vision.recording import Recorder
+        from vision.files.recording import Recorder
 
         return Recorder(calibration, routine=routine_file, step_id=coach.session.current.id, root=recordings_dir(),
                         settings=settings.to_dict(), blur_faces=blur_faces, frame_wh=frame_wh)

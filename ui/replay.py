@@ -11,13 +11,14 @@ import streamlit as st
 
 from ui.charts import flags_table, timeline_chart
 from ui.state import SAMPLES, data_dir, recordings_dir, routines, sample_clips, sample_labels
-from vision.analyze import AnalysisResult, Progress, analyze, rejudge
-from vision.backframe import Calibration, CalibrationError
-from vision.diagrams import coverage_map, coverage_seconds, samples_from_events
-from vision.recording import RecordingError, list_recordings, open_recording
-from vision.routines import Routine
-from vision.settings import SENSITIVITIES, Settings, adjust_step, pipeline_config
-from vision.video import VideoError
+from vision.core.backframe import Calibration, CalibrationError
+from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
+from vision.files.recording import RecordingError, list_recordings
+from vision.files.video import VideoError
+from vision.judging.pipeline import pipeline_config
+from vision.judging.routines import Routine
+from vision.judging.settings import SENSITIVITIES, Settings, adjust_step
+from vision.run.analyze import AnalysisResult, Progress, analyze, rejudge
 
 FOLLOW = "(follow the routine)"
 

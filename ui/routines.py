@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.state import routines
-from vision.diagrams import step_diagram
-from vision.routines import ROUTINES_DIR, ROUTINES_ENV, routine_dirs
+from vision.drawing.diagrams import step_diagram
+from vision.core.folders import ROUTINES_ENV
+from vision.judging.routines import ROUTINES_DIR, routine_dirs
 
 st.title("Routines")
 st.write(f"Routines are YAML files in `{ROUTINES_DIR.name}/` (and in the folder named by `{ROUTINES_ENV}`). "

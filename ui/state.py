@@ -17,8 +17,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from vision.backframe import Calibration, CalibrationError
-from vision.routines import Routine, RoutineError, load_routine, routine_files
+from vision.core.backframe import Calibration, CalibrationError
+from vision.judging.routines import Routine, RoutineError, load_routine, routine_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

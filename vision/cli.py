@@ -18,7 +18,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from vision.backframe import CalibrationError
+from vision.core.backframe import CalibrationError
 
 EXIT_INPUT = 2
 
@@ -43,9 +43,9 @@ def _progress_printer(name: str):
 
 
 def cmd_analyze(args) -> int:
-    from vision.analyze import analyze
-    from vision.routines import RoutineError, find_routine
-    from vision.video import VideoError, probe
+    from vision.files.video import VideoError, probe
+    from vision.judging.routines import RoutineError, find_routine
+    from vision.run.analyze import analyze
 
     try:
         info = probe(args.clip)
@@ -93,7 +93,8 @@ def _check_routines_dir(routines_dir: str | None) -> str | None:
 
 
 def cmd_routines_check(args) -> int:
-    from vision.routines import ROUTINES_ENV, RoutineError, find_routine_path, load_routine, routine_files
+    from vision.core.folders import ROUTINES_ENV
+    from vision.judging.routines import RoutineError, find_routine_path, load_routine, routine_files
 
     if (problem := _check_routines_dir(args.routines_dir)):
         return _fail(problem)
@@ -171,7 +172,7 @@ def format_routine(routine, source: Path | None = None, width: int = 80) -> str:
 
 
 def cmd_routines_show(args) -> int:
-    from vision.routines import RoutineError, find_routine_path, load_routine
+    from vision.judging.routines import RoutineError, find_routine_path, load_routine
 
     if (problem := _check_routines_dir(args.routines_dir)):
         return _fail(problem)
@@ -190,7 +191,7 @@ def cmd_routines_show(args) -> int:
 
 
 def _load_calibration(path: str, frame_wh):
-    from vision.backframe import Calibration
+    from vision.core.backframe import Calibration
 
     return Calibration.load(path, frame_wh=frame_wh)
 

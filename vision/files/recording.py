@@ -53,10 +53,12 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration, CalibrationError
-from vision.hands import HandObservation
-from vision.pipeline import FrameResult, JudgedEvent
-from vision.video import TIMESTAMP_TIME_BASE, H264Writer
+from vision.core.backframe import Calibration, CalibrationError
+from vision.core.folders import RECORDINGS_ENV, folders
+from vision.core.hands import HandObservation
+from vision.core.types import FrameResult, JudgedEvent
+from vision.files.video import TIMESTAMP_TIME_BASE, H264Writer
+from vision.stages.detection import FaceDetector
 
 __all__ = [
     "FORMAT",
@@ -76,7 +78,6 @@ __all__ = [
 
 FORMAT = "stroke-coach-recording"
 FORMAT_VERSION = 1
-RECORDINGS_ENV = "STROKE_COACH_RECORDINGS"
 SESSION_FILE = "session.json"
 VIDEO_FILE = "video.mp4"
 LANDMARKS_FILE = "landmarks.jsonl"
@@ -91,9 +92,8 @@ class RecordingError(Exception):
 
 
 def default_root() -> Path:
-    """Where recordings go: ``$STROKE_COACH_RECORDINGS``, else ``recordings/`` in the repository."""
-    env = os.environ.get(RECORDINGS_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "recordings"
+    """Where recordings go: ``$STROKE_COACH_RECORDINGS``, else ``recordings/`` in the data folder."""
+    return folders().recordings
 
 
 # -- face blurring --------------------------------------------------------------------------------------------
@@ -149,12 +149,9 @@ class FaceBlurrer:
     """
 
     def __init__(self, every: int = 3, enlarge: float = 1.25, min_confidence: float = 0.5):
-        import mediapipe as mp  # heavy; imported where it is used
-
         self.every = max(1, int(every))
         self.enlarge = enlarge
-        self._det = mp.solutions.face_detection.FaceDetection(model_selection=1,
-                                                              min_detection_confidence=min_confidence)
+        self._det = FaceDetector(min_confidence)
         self._n = 0
         self._recent: list[list[tuple[int, int, int, int]]] = [[], []]
         self.frames_with_faces = 0
@@ -162,12 +159,9 @@ class FaceBlurrer:
     def detect(self, frame_bgr: NDArray[np.uint8]) -> list[tuple[int, int, int, int]]:
         """Face boxes (x0, y0, x1, y1) in image pixels, already enlarged and clipped."""
         h, w = frame_bgr.shape[:2]
-        result = self._det.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
         boxes = []
-        for d in result.detections or []:
-            r = d.location_data.relative_bounding_box
-            b = enlarge_box((r.xmin * w, r.ymin * h, (r.xmin + r.width) * w, (r.ymin + r.height) * h),
-                            self.enlarge, (w, h))
+        for box in self._det.detect(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)):
+            b = enlarge_box(box, self.enlarge, (w, h))
             if b is not None:
                 boxes.append(b)
         return boxes
@@ -442,7 +436,7 @@ class Recorder:
             self._error(f"cannot write the recording: {e.strerror or e}")
 
     def _write_item(self, item: _Item) -> None:
-        from vision.analyze import landmarks_line  # analyze imports this module for rejudge
+        from vision.run.analyze import landmarks_line  # analyze imports this module for rejudge
 
         result = item.result
         if item.landmarks:
@@ -472,7 +466,7 @@ class Recorder:
                             "recording landmarks and events only")
 
     def _event_line(self, je: JudgedEvent, frame_no: int | None) -> dict:
-        from vision.report import event_dict
+        from vision.files.report import event_dict
 
         mid = 0.5 * (je.event.t_start + je.event.t_end)
         step = next((s for since, s in reversed(self._steps) if since <= mid), self._steps[0][1])
@@ -534,7 +528,7 @@ def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObse
 
     Raises RecordingError for a damaged line elsewhere.
     """
-    from vision.analyze import read_landmarks_line
+    from vision.run.analyze import read_landmarks_line
 
     path = Path(path)
     for n, line in _read_lines(path):

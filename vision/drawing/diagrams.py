@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from vision.backframe import HALF_WIDTH_PER_LENGTH, Zones
-from vision.routines import Step
+from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Zones
+from vision.judging.routines import Step
 
 __all__ = [
     "BackLayout",

@@ -10,19 +10,22 @@ the frames' timestamps, never the wall clock.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration, Homography, Zones, back_distance
-from vision.hands import HandObservation
-from vision.judging import Verdict, judge_active, judge_event
-from vision.routines import Step
-from vision.smoothing import OneEuroFilter, one_euro_factory
-from vision.strokes import ActiveMotion, HandSegmenter, MotionEvent, SegmenterConfig
-from vision.tracking import DetectorConfig, HandDetector, HandTracker, Track, TrackerConfig
+from vision.core.backframe import Calibration, Homography, Zones, back_distance
+from vision.core.hands import HandObservation
+from vision.core.types import Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, Verdict
+from vision.judging.judge import judge_active, judge_event
+from vision.judging.routines import Step
+from vision.judging.settings import SMOOTHING_HZ, SPINE_HALF_WIDTH, Settings
+from vision.stages.detection import DetectorConfig, HandDetector
+from vision.stages.smoothing import OneEuroFilter, one_euro_factory
+from vision.stages.strokes import HandSegmenter, SegmenterConfig
+from vision.stages.tracking import HandTracker, TrackerConfig
 
 
 @dataclass(frozen=True)
@@ -61,54 +64,6 @@ PARTNER_MIN_OVERLAP_S = 0.2
 # no one_hand_missing on a stroke when a giver hand was found, lost or came back after a gap
 # during it or this close to it (the start of a session, a hand hidden for a moment)
 TRACKING_SETTLE_S = 0.3
-
-
-@dataclass(frozen=True)
-class JudgedEvent:
-    event: MotionEvent
-    hand: int  # the giver's hand id (0, 1, ...) in order of appearance
-    verdicts: tuple[Verdict, ...]
-    flagged_at: float | None  # when the first flag was raised (live if it was), None if all is well
-
-    @property
-    def ok(self) -> bool:
-        return all(v.name == "ok" for v in self.verdicts)
-
-
-@dataclass(frozen=True)
-class HandState:
-    """One tracked hand in one frame."""
-
-    track: int
-    hand: int | None  # giver's hand id, None for hands that are not the giver's
-    observation: HandObservation | None  # None while the hand is briefly missing
-    contact_px: NDArray[np.float64]
-    uv: NDArray[np.float64] | None  # smoothed back-frame position (giver hands)
-    active: ActiveMotion | None = None
-    live_flag: Verdict | None = None  # the flag raised on the stroke under way
-    resting_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class Flag:
-    t_s: float
-    hand: int
-    verdict: Verdict
-
-
-@dataclass(frozen=True)
-class FrameResult:
-    t_s: float
-    hands: tuple[HandState, ...]
-    finished: tuple[JudgedEvent, ...] = ()  # events that ended in this frame
-    flags: tuple[Flag, ...] = ()  # flags raised in this frame (live, or on an event that just ended)
-    # the detector's hands as they came in (before tracking): what a recording
-    # saves, so that feeding them back to process_hands re-judges exactly
-    detections: tuple[HandObservation, ...] = ()
-
-    @classmethod
-    def empty(cls, t_s: float) -> "FrameResult":
-        return cls(t_s, ())
 
 
 class _Giver:
@@ -377,3 +332,11 @@ class Pipeline:
                 return [v for v in verdicts if v.name != "ok"] + [
                     Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of the spine")]
         return verdicts
+
+
+def pipeline_config(settings: Settings, base: PipelineConfig = PipelineConfig()) -> PipelineConfig:
+    """The pipeline's configuration for these settings (smoothing, and the spine zone's width)."""
+    spine = SPINE_HALF_WIDTH[settings.sensitivity]
+    zones = replace(base.segmenter.zones, spine=spine)
+    return replace(base, min_cutoff_hz=SMOOTHING_HZ[settings.smoothing],
+                   segmenter=replace(base.segmenter, zones=zones))

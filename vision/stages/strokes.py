@@ -18,72 +18,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import HALF_WIDTH_PER_LENGTH, Zones
+from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Zones
+from vision.core.types import ActiveMotion, MotionEvent
 
-EventKind = Literal["stroke", "hold", "circles", "cross_fiber"]
 _SCALE = np.array([1.0, HALF_WIDTH_PER_LENGTH])  # (u, v) -> back lengths
-
-
-@dataclass(frozen=True)
-class MotionEvent:
-    """One finished event of one hand.
-
-    times_s: (N,) timestamps; path_back: (N, 2) smoothed (u, v) over the event.
-    direction: "up", "down" or "lateral" for strokes, None otherwise.
-    lane: "left", "right", "spine", "outside" or "off_back" (where most of it was).
-    distance: path length in back lengths; speed: mean speed, back lengths per second.
-    count: circles turned, or cross-fibre passes.
-    surges: strokes: the speed surges of the movement this stroke belongs to
-    (1 for one smooth push; see :func:`count_surges` and "stop-and-go" in
-    :class:`HandSegmenter`).
-    """
-
-    kind: EventKind
-    track: int
-    t_start: float
-    t_end: float
-    times_s: NDArray[np.float64]
-    path_back: NDArray[np.float64]
-    direction: str | None
-    lane: str
-    distance: float
-    speed: float
-    count: int = 0
-    radius: float = 0.0  # circles: mean radius, back lengths
-    surges: int = 1  # strokes: speed surges of its movement (1 = one smooth push)
-
-    @property
-    def rate_hz(self) -> float:
-        """Circles: turns per second (0 for other kinds)."""
-        return self.count / self.duration_s if self.kind == "circles" and self.duration_s > 0 else 0.0
-
-    @property
-    def duration_s(self) -> float:
-        return self.t_end - self.t_start
-
-    @property
-    def displacement(self) -> NDArray[np.float64]:
-        """(2,) net (du, dv) in back units."""
-        return self.path_back[-1] - self.path_back[0]
-
-
-@dataclass(frozen=True)
-class ActiveMotion:
-    """A motion still under way: what is known of it so far (for live checks)."""
-
-    track: int
-    t_start: float
-    t_now: float
-    start_back: NDArray[np.float64]
-    now_back: NDArray[np.float64]
-    direction: str
-    lane: str
-    distance: float  # net displacement so far, back lengths
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Homography, Zones
-from vision.hands import HAND_EDGES
-from vision.pipeline import FrameResult
-from vision.routines import Step
+from vision.core.backframe import Homography, Zones
+from vision.core.hands import HAND_EDGES
+from vision.core.types import FrameResult
+from vision.judging.routines import Step
 
 # BGR
 GREEN = (80, 200, 60)

@@ -14,33 +14,14 @@ A circle set whose rate (circles per second) is outside the step's
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from vision.routines import Step
-from vision.strokes import ActiveMotion, MotionEvent
-
-VERDICTS = ("ok", "wrong_direction", "on_spine", "off_back", "outside_lane", "too_fast", "too_slow",
-            "hold_too_short", "hold_too_long", "not_circular", "same_side", "one_hand_missing", "jerky")
+from vision.core.types import OK, ActiveMotion, MotionEvent, Verdict
+from vision.judging.routines import Step
 
 _TOWARD = {"up": "up toward the shoulders", "down": "down toward the hips"}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    name: str
-    message: str
-
-    def __post_init__(self) -> None:
-        if self.name not in VERDICTS:
-            raise ValueError(f"verdict: expected one of {', '.join(VERDICTS)}, got {self.name!r}")
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "message": self.message}
-
-
-OK = Verdict("ok", "Good")
 
 
 def _technique(step: Step) -> str:

@@ -56,10 +56,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from vision.routines import Routine, Step
+from vision.judging.routines import Routine, Step
 
 if TYPE_CHECKING:  # the pipeline pulls in OpenCV; this module needs only the event's fields
-    from vision.pipeline import JudgedEvent
+    from vision.core.types import JudgedEvent
 
 INSTRUCTION_DEFAULT_S = 10.0  # an instruction step without duration_s lasts this long
 PAIR_WINDOW_S = 1.5  # hands: both: the two hands' events end within this of each other

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.backframe import Calibration, Homography
-from vision.hands import CONTACT_LANDMARKS
+from vision.core.backframe import Calibration, Homography
+from vision.core.hands import CONTACT_LANDMARKS
 
 
 def _f1(matched: int, found: int, true: int) -> float:

@@ -1,8 +1,9 @@
 """The settings a person can change: how strict the judging is, how strong the smoothing.
 
 Both are plain data turned into what the pipeline already takes (a step with
-adjusted bounds, a :class:`~vision.pipeline.PipelineConfig`), so live
-practice, a replay and a re-judge use them the same way.
+adjusted bounds here, a :class:`~vision.judging.pipeline.PipelineConfig` by
+:func:`vision.judging.pipeline.pipeline_config`); the runner applies them to
+every step, so live practice, a replay and a re-judge use them the same way.
 
 Sensitivity:
 
@@ -19,11 +20,9 @@ more jitter), ``standard`` 1.5 Hz, ``strong`` 0.8 Hz (steadier, more lag).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
-from vision.backframe import Zones
-from vision.pipeline import PipelineConfig
-from vision.routines import Bounds, Step
+from vision.judging.routines import Bounds, Step
 
 SENSITIVITIES = ("gentle", "standard", "strict")
 SMOOTHINGS = ("light", "standard", "strong")
@@ -34,7 +33,9 @@ _SENSITIVITY = {
     "standard": (0.0, 0.0, 0.08, 1.0),
     "strict": (-0.15, -0.10, 0.10, 0.75),
 }
-_SMOOTHING_HZ = {"light": 3.0, "standard": 1.5, "strong": 0.8}
+SMOOTHING_HZ = {"light": 3.0, "standard": 1.5, "strong": 0.8}
+#: the spine zone's half-width |v| at each sensitivity
+SPINE_HALF_WIDTH = {level: spine for level, (_, _, spine, _) in _SENSITIVITY.items()}
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,4 @@ def adjust_step(step: Step, settings: Settings) -> Step:
                                    "flag_after": step.flag_after * flag_f})
 
 
-def pipeline_config(settings: Settings, base: PipelineConfig = PipelineConfig()) -> PipelineConfig:
-    """The pipeline's configuration for these settings (smoothing, and the spine zone's width)."""
-    spine = _SENSITIVITY[settings.sensitivity][2]
-    zones = replace(base.segmenter.zones, spine=spine)
-    return replace(base, min_cutoff_hz=_SMOOTHING_HZ[settings.smoothing],
-                   segmenter=replace(base.segmenter, zones=zones))
-
-
-__all__ = ["SENSITIVITIES", "SMOOTHINGS", "Settings", "adjust_step", "pipeline_config", "Zones"]
+__all__ = ["SENSITIVITIES", "SMOOTHINGS", "SMOOTHING_HZ", "SPINE_HALF_WIDTH", "Settings", "adjust_step"]

@@ -24,14 +24,15 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration
-from vision.checks import Advice, setup_advice
-from vision.overlay import Overlay
-from vision.pipeline import FrameResult, JudgedEvent, Pipeline
-from vision.routines import Routine
-from vision.session import RoutineSession, StepProgress
-from vision.settings import Settings, adjust_step, pipeline_config
-from vision.tracking import HandDetector
+from vision.core.backframe import Calibration
+from vision.core.types import FrameResult, JudgedEvent
+from vision.drawing.overlay import Overlay
+from vision.judging.pipeline import Pipeline, pipeline_config
+from vision.judging.routines import Routine
+from vision.judging.session import RoutineSession, StepProgress
+from vision.judging.settings import Settings, adjust_step
+from vision.stages.checks import Advice, setup_advice
+from vision.stages.detection import HandDetector
 
 RECENT_FLAGS = 30
 STATS_WINDOW_S = 5.0

@@ -24,15 +24,15 @@ before validation, so a teacher writes only what differs:
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-ROUTINES_DIR = Path(__file__).resolve().parent.parent / "routines"
-ROUTINES_ENV = "STROKE_COACH_ROUTINES"  # an extra folder of routines (a teacher's own)
+from vision.core.folders import builtin_routines_dir, folders
+
+ROUTINES_DIR = builtin_routines_dir()  # the routines that come with Stroke Coach
 
 Technique = Literal["instruction", "effleurage", "petrissage", "friction", "cross_fiber", "deep_stroke",
                     "press", "hold"]
@@ -236,7 +236,7 @@ def load_routine(path: str | Path) -> Routine:
 
 def routine_dirs(extra: str | Path | None = None) -> list[Path]:
     dirs = [ROUTINES_DIR]
-    for d in (os.environ.get(ROUTINES_ENV), extra):
+    for d in (folders().extra_routines, extra):
         if d:
             dirs.append(Path(d))
     return dirs

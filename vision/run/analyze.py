@@ -22,14 +22,15 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration
-from vision.hands import HandObservation
-from vision.overlay import Overlay
-from vision.pipeline import FrameResult, JudgedEvent, Pipeline, PipelineConfig
-from vision.report import build_report, write_report
-from vision.routines import Routine, Step
-from vision.session import RoutineSession
-from vision.video import H264Writer, VideoReader, probe
+from vision.core.backframe import Calibration
+from vision.core.hands import HandObservation
+from vision.core.types import FrameResult, JudgedEvent
+from vision.drawing.overlay import Overlay
+from vision.files.report import build_report, write_report
+from vision.files.video import H264Writer, VideoReader, probe
+from vision.judging.pipeline import Pipeline, PipelineConfig
+from vision.judging.routines import Routine, Step
+from vision.judging.session import RoutineSession
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     landmarks file, VideoError for a bad video, ValueError for missing
     arguments.
     """
-    from vision.recording import LANDMARKS_FILE, RecordingError, open_recording, read_landmarks
+    from vision.files.recording import LANDMARKS_FILE, RecordingError, open_recording, read_landmarks
 
     start = time.perf_counter()
     src = Path(source)

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from vision.pipeline import JudgedEvent
+from vision.core.types import JudgedEvent
 
 CSV_COLUMNS = ("kind", "track", "t_start", "t_end", "duration_s", "direction", "lane", "distance", "speed",
                "count", "flagged_at", "verdicts", "messages")

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.backframe import Calibration
+from vision.core.backframe import Calibration
 
 DARK_LUMA = 60  # mean brightness (0-255) of the back below which MediaPipe starts missing hands
 BRIGHT_LUMA = 235  # above: washed out
