@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from vision.core.logs import log_to_file
+
+log_to_file()  # the worker threads' errors, with their tracebacks (the pages show plain messages)
+
 st.set_page_config(page_title="Stroke Coach", layout="wide")
 page = st.navigation([
     st.Page("ui/practice.py", title="Practice", icon=":material/play_circle:", default=True),

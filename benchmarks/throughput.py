@@ -6,12 +6,12 @@ Frames are decoded into memory first, so decoding is in no figure. Then, frame
 by frame so that the machine's noise falls on both alike:
 
 - bare:     MediaPipe Hands (same settings) on the whole frame, RGB conversion included;
-- pipeline: ``Pipeline.process_frame``: the region of the back cut out, MediaPipe,
-            tracks, back frame, smoothing, strokes, judging.
+- pipeline: ``Runner.feed`` (what analyze and live practice run): the region of the
+            back cut out, MediaPipe, tracks, back frame, smoothing, strokes, judging, the routine.
 
 The ratio of their frames per second is the headline figure. Apart from it:
 our own cost per frame, by replaying the detected hands through
-``Pipeline.process_hands`` (no MediaPipe, no drawing); and the CPU time of the
+the runner (no MediaPipe, no drawing); and the CPU time of the
 output thread that ``analyze`` runs beside MediaPipe (landmarks file, and the
 annotated video drawn and encoded).
 """
@@ -32,11 +32,10 @@ sys.path.insert(0, str(ROOT))
 import cv2  # noqa: E402
 
 from vision.core.backframe import Calibration  # noqa: E402
-from vision.drawing.overlay import Overlay  # noqa: E402
 from vision.files.video import VideoReader  # noqa: E402
-from vision.judging.pipeline import Pipeline, PipelineConfig  # noqa: E402
+from vision.judging.pipeline import PipelineConfig  # noqa: E402
 from vision.judging.routines import find_routine  # noqa: E402
-from vision.run.analyze import _Outputs  # noqa: E402
+from vision.run.runner import AnnotatedVideoSink, Item, LandmarksSink, Runner, ThreadedSinks  # noqa: E402
 from vision.stages.detection import HandDetector  # noqa: E402
 
 
@@ -45,40 +44,41 @@ def decode(clip: Path, max_frames: int):
         return [(f, t) for f, t in r], r.info
 
 
-def interleaved(frames, cal, step, config: PipelineConfig):
-    """Bare MediaPipe and the pipeline on the same frame, one after the other, frame by frame.
+def interleaved(frames, cal, routine, step, config: PipelineConfig):
+    """Bare MediaPipe and the runner on the same frame, one after the other, frame by frame.
 
     Alternating per frame puts the machine's noise on both alike, which whole
     runs one after another do not (on these machines two identical runs can
-    differ by 30%). Returns (bare fps, pipeline fps, the hands the pipeline saw).
+    differ by 30%). Returns (bare fps, runner fps, the hands the runner saw).
     """
     det = HandDetector(config.detector)
-    p = Pipeline(cal, step, config)
-    p.detector  # both models made before the clock starts
+    runner = Runner(cal, routine, step=step, config=config, detector=HandDetector(config.detector))
     t_bare = t_pipe = 0.0
     hands = []
-    for f, t in frames:
+    for i, (f, t) in enumerate(frames):
         a = time.perf_counter()
         det.detect(cv2.cvtColor(f, cv2.COLOR_BGR2RGB))
         b = time.perf_counter()
-        r = p.process_frame(f, t)
+        r = runner.feed(Item(i, t, f))
         c = time.perf_counter()
         t_bare += b - a
         t_pipe += c - b
-        hands.append([h.observation for h in r.hands if h.observation is not None])
+        hands.append(list(r.detections))
     det.close()
-    p.close()
+    runner.close()
     return len(frames) / t_bare, len(frames) / t_pipe, hands
 
 
-def outputs_cost_ms(frames, info, cal, step, config: PipelineConfig, out_dir: Path, video: bool) -> float:
+def outputs_cost_ms(frames, info, cal, routine, step, config: PipelineConfig, out_dir: Path, video: bool) -> float:
     """CPU time per frame of the output thread (annotated video and landmarks), which runs beside MediaPipe."""
-    p = Pipeline(cal, step, config)
-    outputs = _Outputs(out_dir, info.fps, info.frame_wh, Overlay(p.homography, step, p.zones) if video else None)
-    for i, (f, t) in enumerate(frames):
-        outputs.put(i, f.copy(), p.process_frame(f, t))
-    outputs.close()
-    p.close()
+    runner = Runner(cal, routine, step=step, config=config)
+    sinks = [LandmarksSink(out_dir / "landmarks.jsonl")]
+    if video:
+        sinks.append(AnnotatedVideoSink(out_dir / "annotated.mp4", info.fps, info.frame_wh, runner.pipeline))
+    outputs = ThreadedSinks(sinks)
+    runner.sinks.append(outputs)
+    runner.run(Item(i, t, f.copy()) for i, (f, t) in enumerate(frames))
+    runner.close()
     return outputs.cpu_s / len(frames) * 1000
 
 
@@ -92,14 +92,13 @@ def bare_cpu_ms(frames, config: PipelineConfig) -> float:
     return cpu / len(frames) * 1000
 
 
-def own_cost_ms(frames, hands, cal, step, config: PipelineConfig, repeats: int = 5) -> float:
+def own_cost_ms(frames, hands, cal, routine, step, config: PipelineConfig, repeats: int = 5) -> float:
+    """Our cost per frame after detection: the saved hands through the runner (no MediaPipe, no drawing)."""
     best = float("inf")
     for _ in range(repeats):
-        p = Pipeline(cal, step, config, detector=None)
+        runner = Runner(cal, routine, step=step, config=config)
         start = time.perf_counter()
-        for (_, t), hs in zip(frames, hands):
-            p.process_hands(hs, t)
-        p.finish()
+        runner.run(Item(i, t, None, hs) for i, ((_, t), hs) in enumerate(zip(frames, hands)))
         best = min(best, (time.perf_counter() - start) / len(frames) * 1000)
     return best
 
@@ -112,20 +111,21 @@ def main(argv=None) -> int:
     ap.add_argument("--max-frames", type=int, default=150)
     args = ap.parse_args(argv)
     config = PipelineConfig()
-    step = find_routine("swedish").step("effleurage")
+    routine = find_routine("swedish")
+    step = "effleurage"
     rows = []
     for clip in args.clips:
         frames, info = decode(clip, args.max_frames)
         cal = Calibration.load(clip.with_suffix(".json"), frame_wh=info.frame_wh)
         b, w = [], []
         for _ in range(args.rounds):
-            fb, fw, hands = interleaved(frames, cal, step, config)
+            fb, fw, hands = interleaved(frames, cal, routine, step, config)
             b.append(fb)
             w.append(fw)
-        own = own_cost_ms(frames, hands, cal, step, config)
+        own = own_cost_ms(frames, hands, cal, routine, step, config)
         with tempfile.TemporaryDirectory() as tmp:
-            out_video = outputs_cost_ms(frames, info, cal, step, config, Path(tmp), video=True)
-            out_plain = outputs_cost_ms(frames, info, cal, step, config, Path(tmp), video=False)
+            out_video = outputs_cost_ms(frames, info, cal, routine, step, config, Path(tmp), video=True)
+            out_plain = outputs_cost_ms(frames, info, cal, routine, step, config, Path(tmp), video=False)
         mp_cpu = bare_cpu_ms(frames, config)
         med = statistics.median
         rows.append((clip.name, f"{info.frame_wh[0]}x{info.frame_wh[1]}", len(frames), med(b), med(w),

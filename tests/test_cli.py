@@ -13,7 +13,7 @@ from vision.files.video import probe
 
 CLIP = SAMPLES / "effleurage_wrong_way.mp4"
 LABELS = SAMPLES / "effleurage_wrong_way.json"
-EVENT_KEYS = {"kind", "track", "t_start", "t_end", "direction", "lane", "distance", "speed", "flagged_at", "verdicts"}
+EVENT_KEYS = {"kind", "hand", "t_start", "t_end", "direction", "lane", "distance", "speed", "flagged_at", "verdicts"}
 
 
 def one_line_error(r, *fragments):

@@ -209,11 +209,11 @@ FAST = Verdict("too_fast", "Too fast")
 
 def sample_report(with_steps: bool = True) -> dict:
     events = [
-        JudgedEvent(motion(0, "up", 0.5, 1.5), 0, (OK,), None),
-        JudgedEvent(motion(1, "up", 0.6, 1.6, LANE_V), 1, (OK,), None),
-        JudgedEvent(motion(0, "down", 2.0, 3.0), 0, (WRONG,), 2.4),
-        JudgedEvent(motion(1, "up", 2.1, 2.4, LANE_V), 1, (FAST, WRONG), 2.3),
-        JudgedEvent(motion(0, None, 4.0, 4.0), 0, (OK,), None),  # zero length: still a bar
+        JudgedEvent(motion(0, "up", 0.5, 1.5), 1, (OK,), None),
+        JudgedEvent(motion(1, "up", 0.6, 1.6, LANE_V), 2, (OK,), None),
+        JudgedEvent(motion(0, "down", 2.0, 3.0), 1, (WRONG,), 2.4),
+        JudgedEvent(motion(1, "up", 2.1, 2.4, LANE_V), 2, (FAST, WRONG), 2.3),
+        JudgedEvent(motion(0, None, 4.0, 4.0), 1, (OK,), None),  # zero length: still a bar
     ]
     report = build_report(events, video="v.mp4", fps=30.0, frame_size=(640, 480), duration_s=5.0,
                           routine="Swedish massage", step="effleurage", calibration={})

@@ -168,9 +168,9 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
     assert set(flagged(replay)) == set(flagged(cli)) == {"wrong_direction"}
     # and exactly what the live page judged while it recorded
     live = [json.loads(line) for line in (recordings[0] / "events.jsonl").read_text().splitlines()]
-    live_events = sorted((e["track"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
+    live_events = sorted((e["hand"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
                          for e in live if e["type"] == "event")
-    assert live_events == sorted((e["track"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
+    assert live_events == sorted((e["hand"], e["t_start"], e["kind"], [v["name"] for v in e["verdicts"]])
                                  for e in replay["events"])
     # the page's own summary (its flags table is drawn on a canvas, so the figures are read from the metrics)
     flagged_shown = int(re.search(r"Flagged\s*\n\s*(\d+)", replay_text).group(1))

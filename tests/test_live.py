@@ -236,17 +236,6 @@ def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
         coach.close()
 
 
-def test_hands_found_again_get_the_lowest_free_number():
-    from vision.run.live import HandNumbers
-
-    n = HandNumbers(free_after_s=2.0)
-    assert (n.see(0, 0.0), n.see(1, 0.0)) == (1, 2)
-    n.see(1, 5.0)  # hand 0 lost at 0 s; found again as id 2 at 5 s: it takes number 1 back
-    assert n.see(2, 5.0) == 1 and n.see(1, 5.1) == 2
-    assert n.see(3, 5.2) == 3  # a third hand while both others are on the back
-    assert n(7) == 8  # never seen: its id + 1
-
-
 def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tmp_path):
     """Recording starts and stops while both hands are mid-stroke: what the live page judged over the
     recording is what re-judging its landmarks gives, event for event."""
@@ -270,10 +259,10 @@ def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tm
         rec = open_recording(coach.snapshot().last_recording)
     finally:
         coach.close()
-    live = [(e["kind"], e["track"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
+    live = [(e["kind"], e["hand"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
             for e in rec.events() if e["type"] == "event"]
     again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
-    replayed = [(e["kind"], e["track"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
+    replayed = [(e["kind"], e["hand"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
                 for e in again.report["events"]]
     assert sorted(live) == sorted(replayed)
     assert any("wrong_direction" in v for *_, v in live)

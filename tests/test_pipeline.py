@@ -66,7 +66,7 @@ def test_hands_off_the_back_are_not_the_givers():
     recipient = [(60.0, 460.0), (580.0, 460.0)]
     p, results = run([glide(0.1, 0.9, -0.3, 2.0)], extra_px=recipient)
     givers = {hs.hand for r in results for hs in r.hands if hs.hand is not None}
-    assert givers == {0}
+    assert givers == {1}
     # (the giver's own hand counts only after a few frames on the back)
     others = [hs for r in results[10:] for hs in r.hands if hs.hand is None]
     assert others and all(np.min(np.linalg.norm(np.array(recipient) - hs.contact_px, axis=1)) < 1 for hs in others)
@@ -75,7 +75,7 @@ def test_hands_off_the_back_are_not_the_givers():
 
 def test_a_hand_missing_for_a_moment_is_the_same_hand_and_stroke():
     p, _ = run([glide(0.1, 0.9, 0.3, 2.0)], drop=lambda i, k: 35 <= i < 42)  # a quarter second unseen mid-stroke
-    assert {je.hand for je in p.events} == {0}
+    assert {je.hand for je in p.events} == {1}
     assert len([je for je in p.events if je.event.kind == "stroke"]) == 1
 
 
@@ -89,7 +89,7 @@ def test_a_hand_hidden_across_the_end_of_a_stroke_comes_back_to_a_new_one():
     assert [e.direction for e in strokes] == ["up", "lateral"]
     # the glide ends where the hand was last seen, not stretched over the gap
     assert strokes[0].t_end == pytest.approx(54 / FPS) and strokes[1].t_start >= 85 / FPS
-    assert {je.hand for je in p.events} == {0}
+    assert {je.hand for je in p.events} == {1}
 
 
 def test_two_hands_each_get_their_own_strokes():
@@ -246,3 +246,24 @@ def test_a_tracking_slip_is_not_a_stroke():
     p, _ = run([glide(0.1, 0.9, 0.3, 0.6)], step=ONE_HAND)
     strokes = [je for je in p.events if je.event.kind == "stroke"]
     assert len(strokes) == 1 and "too_fast" in [v.name for v in strokes[0].verdicts]
+
+
+def test_hands_found_again_get_the_lowest_free_number():
+    """A person has two hands: hand 1 and hand 2 for a whole session, whatever is lost and found again."""
+    n = 200
+    left = np.c_[np.linspace(0.2, 0.8, n), np.full(n, -0.3)]
+    right = np.c_[np.linspace(0.2, 0.8, n), np.full(n, 0.3)]
+    # the left hand is lost for 2 s (longer than the tracker waits) from frame 60; the right one from 130
+    gone = lambda i, k: (k == 0 and 60 <= i < 120) or (k == 1 and 130 <= i < 190)  # noqa: E731
+    p, results = run([left, right], drop=gone)
+    numbers = [{hs.hand for hs in r.hands if hs.hand is not None and hs.observation is not None} for r in results]
+    assert numbers[10] == {1, 2}
+    assert numbers[100] == {2}  # the left hand away
+    assert numbers[125] == {1, 2}  # back: it takes number 1 again, not 3
+    assert numbers[195] == {1, 2}
+    assert set().union(*numbers) == {1, 2}
+    assert {je.hand for je in p.events} <= {1, 2}
+    # a third hand on the back while both are there gets 3
+    third = np.c_[np.full(n, 0.5), np.full(n, 0.0)]
+    p, results = run([left, right, third], drop=lambda i, k: k == 2 and i < 30)
+    assert {hs.hand for hs in results[100].hands if hs.hand is not None} == {1, 2, 3}

@@ -18,6 +18,7 @@ import pytest
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
 from vision.core.backframe import Calibration
 from vision.core.types import FrameResult
+from vision.files.landmarks import landmarks_line
 from vision.files.recording import (
     RECORDINGS_ENV,
     FaceBlurrer,
@@ -33,7 +34,7 @@ from vision.files.recording import (
 from vision.files.video import VideoReader
 from vision.judging.pipeline import Pipeline
 from vision.judging.routines import find_routine
-from vision.run.analyze import analyze, landmarks_line, rejudge
+from vision.run.analyze import analyze, rejudge
 
 CLIP = SAMPLES / "effleurage_wrong_way.mp4"
 LABELS = SAMPLES / "effleurage_wrong_way.json"
@@ -123,7 +124,7 @@ def test_events_file_holds_every_event_and_flag(live):
     assert len(evs) == len(live["events"]) >= 10 and len(fls) == len(live["flags"]) >= 1
     want = sorted((je.event.kind, je.hand, round(je.event.t_start, 3), tuple(v.name for v in je.verdicts))
                   for je in live["events"])
-    assert sorted((d["kind"], d["track"], d["t_start"], tuple(v["name"] for v in d["verdicts"])) for d in evs) == want
+    assert sorted((d["kind"], d["hand"], d["t_start"], tuple(v["name"] for v in d["verdicts"])) for d in evs) == want
     assert all(d["step"] == "effleurage" for d in evs + fls)
     assert any(d["verdict"] == "wrong_direction" and d["message"] for d in fls)
     assert {"t", "hand", "verdict", "message"} <= set(fls[0])

@@ -3,7 +3,7 @@
 Input is the report dict of :func:`vision.report.build_report` (``events`` as
 :func:`vision.report.event_dict`; optionally ``steps`` as
 :meth:`vision.session.StepProgress.to_dict`). Times are seconds on the
-recording's clock. Hands are shown as "Hand 1", "Hand 2", ... (``track`` + 1).
+recording's clock. Hands are shown as "Hand 1", "Hand 2", ... (the report's ``hand``).
 """
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ _EVENT_COLUMNS = ("hand", "kind", "direction", "lane", "t_start", "t_end", "t_en
 _MIN_BAR_S = 0.1  # a zero-length event is still drawn as a sliver
 
 
-def _hand(track) -> str:
-    return f"Hand {int(track) + 1}"
+def _hand(hand) -> str:
+    return f"Hand {int(hand)}"
 
 
 def first_flag(event: dict) -> dict | None:
@@ -69,7 +69,7 @@ def events_frame(report: dict) -> pd.DataFrame:
         flags = [v for v in e.get("verdicts") or () if v.get("name") != "ok"]
         t0, t1 = float(e["t_start"]) - origin, float(e["t_end"]) - origin
         rows.append({
-            "hand": _hand(e.get("track", 0)),
+            "hand": _hand(e.get("hand", 1)),
             "kind": e.get("kind", ""),
             "direction": e.get("direction") or "",
             "lane": e.get("lane") or "",

@@ -133,7 +133,7 @@ def _panel() -> None:
     m3.metric("Hands on back", snap.hands_on_back)
     if snap.flags:
         st.markdown("**Last flags**")
-        rows = [f"- `{f.t_s:6.1f} s` hand {f.hand + 1}: {f.message}" for f in reversed(snap.flags[-6:])]
+        rows = [f"- `{f.t_s:6.1f} s` hand {f.hand}: {f.message}" for f in reversed(snap.flags[-6:])]
         st.markdown("\n".join(rows))
         heard = st.session_state.get("flags_heard", 0)
         if snap.flags_total > heard:

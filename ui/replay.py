@@ -15,10 +15,10 @@ from vision.core.backframe import Calibration, CalibrationError
 from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
 from vision.files.recording import RecordingError, list_recordings
 from vision.files.video import VideoError
-from vision.judging.pipeline import pipeline_config
 from vision.judging.routines import Routine
-from vision.judging.settings import SENSITIVITIES, Settings, adjust_step
-from vision.run.analyze import AnalysisResult, Progress, analyze, rejudge
+from vision.judging.settings import SENSITIVITIES, Settings
+from vision.run.analyze import AnalysisResult, analyze, rejudge
+from vision.run.runner import Progress
 
 FOLLOW = "(follow the routine)"
 
@@ -61,15 +61,14 @@ def _progress_bar():
 
 def _run(kind: str, source: Path, calibration: Calibration, routine: Routine, step_id: str | None,
          settings: Settings, out: Path, video: Path | None = None) -> AnalysisResult | None:
-    step = adjust_step(routine.step(step_id), settings) if step_id else None
     bar, update = _progress_bar()
     try:
         if kind == "recording":
-            result = rejudge(source, calibration, step, routine=routine, out_dir=out, video=video,
-                             annotate=video is not None, config=pipeline_config(settings), on_progress=update)
+            result = rejudge(source, calibration, step_id, routine=routine, settings=settings, out_dir=out,
+                             video=video, annotate=video is not None, on_progress=update)
         else:
-            result = analyze(source, calibration, step, routine=routine, out_dir=out,
-                             config=pipeline_config(settings), on_progress=update)
+            result = analyze(source, calibration, step_id, routine=routine, settings=settings, out_dir=out,
+                             on_progress=update)
     except (VideoError, RecordingError, CalibrationError, OSError, ValueError) as e:
         bar.empty()
         st.error(f"Could not analyse {source.name}: {e}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.state import routines
-from vision.drawing.diagrams import step_diagram
 from vision.core.folders import ROUTINES_ENV
+from vision.drawing.diagrams import step_diagram
 from vision.judging.routines import ROUTINES_DIR, routine_dirs
 
 st.title("Routines")

@@ -1,9 +1,11 @@
-"""The command line.
+"""The command line, ``stroke-coach`` (or ``python -m vision``).
 
-- ``python -m vision analyze CLIP --calibration CAL.json --out DIR``: judge a clip;
-- ``python -m vision routines check [FILE...]``: validate routine files (default:
+- ``stroke-coach analyze CLIP --calibration CAL.json --out DIR``: judge a clip;
+- ``stroke-coach rejudge RECORDING --out DIR``: judge a recording again from its saved hands;
+- ``stroke-coach app``: the app in the browser (``streamlit run`` on the app's files);
+- ``stroke-coach routines check [FILE...]``: validate routine files (default:
   every routine in the routine folders), one line per file, exit 2 if any is bad;
-- ``python -m vision routines show NAME``: a routine's steps, readable in a terminal.
+- ``stroke-coach routines show NAME``: a routine's steps, readable in a terminal.
 
 Every mistake in the input (a missing or corrupt video, a bad calibration, an
 unknown routine or step) ends with one line on stderr and exit code 2, never a
@@ -23,7 +25,7 @@ from vision.core.backframe import CalibrationError
 EXIT_INPUT = 2
 
 
-def _progress_printer(name: str):
+def _progress_printer(name: str, doing: str = "analysing"):
     tty = sys.stderr.isatty()
     last = [-1.0]
 
@@ -36,13 +38,14 @@ def _progress_printer(name: str):
         last[0] = p.elapsed_s
         pct = f" ({100 * frac:3.0f}%)" if frac is not None else ""
         total = f"/{p.n_frames}" if p.n_frames else ""
-        line = f"analysing {name}: frame {p.frame}{total}{pct}, {fps:.1f} frames/s"
+        line = f"{doing} {name}: frame {p.frame}{total}{pct}, {fps:.1f} frames/s"
         print(("\r" if tty else "") + line, end="\n" if (done or not tty) else "", file=sys.stderr, flush=True)
 
     return show
 
 
 def cmd_analyze(args) -> int:
+    from vision.judging.settings import Settings
     from vision.files.video import VideoError, probe
     from vision.judging.routines import RoutineError, find_routine
     from vision.run.analyze import analyze
@@ -61,11 +64,18 @@ def cmd_analyze(args) -> int:
         return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
     try:
         result = analyze(args.clip, calibration, step, routine=routine, out_dir=out, annotate=not args.no_video,
+                         settings=Settings(args.sensitivity or "standard", args.smoothing or "standard"),
                          on_progress=None if args.quiet else _progress_printer(Path(args.clip).name))
     except VideoError as e:
         return _fail(e)
     except OSError as e:
         return _fail(f"cannot write to {out}: {e.strerror or e}")
+    _print_result(result, out, video=not args.no_video)
+    return 0
+
+
+def _print_result(result, out: Path, video: bool) -> None:
+    """What a judging found, for a terminal: events, flags, the steps and the score, the files written."""
     s = result.report["summary"]
     flags = ", ".join(f"{k} {v}" for k, v in s["by_verdict"].items() if k != "ok") or "none"
     print(f"{result.frames} frames in {result.elapsed_s:.1f} s; {s['events']} events "
@@ -81,8 +91,59 @@ def cmd_analyze(args) -> int:
               + (f"; flags: {flags}" if flags else ""))
     if "score" in result.report:
         print(f"routine score: {result.report['score']}")
-    print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + ("" if args.no_video else f", {out / 'annotated.mp4'}"))
+    print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + (f", {out / 'annotated.mp4'}" if video else ""))
+
+
+def cmd_rejudge(args) -> int:
+    from vision.files.jsonl import RecordingError
+    from vision.files.recording import open_recording
+    from vision.files.video import VideoError
+    from vision.judging.routines import RoutineError, find_routine
+    from vision.judging.settings import Settings
+    from vision.run.analyze import rejudge
+
+    src = Path(args.recording)
+    try:
+        rec = open_recording(src) if src.is_dir() else None
+        name = args.routine or (rec.session.routine if rec is not None else None) or "swedish"
+        routine = find_routine(name, args.routines_dir)
+        recorded = rec.session.settings if rec is not None else {}
+        settings = Settings(sensitivity=args.sensitivity or recorded.get("sensitivity", "standard"),
+                            smoothing=args.smoothing or recorded.get("smoothing", "standard"))
+        step = routine.step(args.step).id if args.step else None
+        calibration = _load_calibration(args.calibration, None) if args.calibration else None
+    except (RecordingError, RoutineError, CalibrationError, ValueError) as e:
+        return _fail(e)
+    out = Path(args.out)
+    try:
+        result = rejudge(src, calibration, step, routine=routine, settings=settings, out_dir=out,
+                         annotate=not args.no_video,
+                         on_progress=None if args.quiet else _progress_printer(src.name, "re-judging"))
+    except (RecordingError, VideoError, ValueError) as e:
+        return _fail(e)
+    except OSError as e:
+        return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
+    _print_result(result, out, video=not args.no_video and (out / "annotated.mp4").exists())
     return 0
+
+
+def cmd_app(args) -> int:
+    import subprocess
+
+    from vision.core.folders import app_script
+
+    script = app_script()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
+           "--server.address", args.address, "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
+           "--server.maxUploadSize", "2000"]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    print(f"Stroke Coach at http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _check_routines_dir(routines_dir: str | None) -> str | None:
@@ -202,8 +263,16 @@ def _fail(e) -> int:
     return EXIT_INPUT
 
 
+def _judging_options(p: argparse.ArgumentParser, default: str = "default: standard") -> None:
+    from vision.judging.settings import SENSITIVITIES, SMOOTHINGS
+
+    p.add_argument("--sensitivity", choices=SENSITIVITIES,
+                   help=f"how strict the judging is, applied to every step ({default})")
+    p.add_argument("--smoothing", choices=SMOOTHINGS, help=f"the hands' smoothing ({default})")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m vision", description="Stroke Coach: judge back-massage strokes on video.")
+    ap = argparse.ArgumentParser(prog="stroke-coach", description="Stroke Coach: judge back-massage strokes on video.")
     sub = ap.add_subparsers(dest="command", required=True)
     a = sub.add_parser("analyze", help="judge the strokes in a video clip; write a report and an annotated video")
     a.add_argument("clip", help="video file (MP4, MOV, WEBM, ...)")
@@ -216,7 +285,29 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, help="output folder")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")
     a.add_argument("--quiet", action="store_true", help="no progress")
+    _judging_options(a)
     a.set_defaults(func=cmd_analyze)
+
+    j = sub.add_parser("rejudge", help="judge a recording again from its saved hands (no tracking): another "
+                                       "routine, step or sensitivity; write a report (and an annotated video)")
+    j.add_argument("recording", help="a recording folder (data/recordings/...), or a landmarks.jsonl with "
+                                     "--calibration")
+    j.add_argument("--out", required=True, help="output folder")
+    j.add_argument("--routine", help="routine name or YAML file (default: the one it was recorded with)")
+    j.add_argument("--step", help="judge it all against this step (default: follow the routine)")
+    j.add_argument("--calibration", help="calibration JSON (default: the recording's)")
+    j.add_argument("--routines-dir", help="an extra folder of routines")
+    j.add_argument("--no-video", action="store_true", help="skip the annotated video")
+    j.add_argument("--quiet", action="store_true", help="no progress")
+    _judging_options(j, "default: as recorded")
+    j.set_defaults(func=cmd_rejudge)
+
+    p = sub.add_parser("app", help="open the app (practice, calibrate, replay, routines) in the browser")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1",
+                   help="where to listen (default 127.0.0.1: this machine only; a camera needs localhost or HTTPS)")
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_app)
 
     r = sub.add_parser("routines", help="check routine files, or show a routine's steps")
     rsub = r.add_subparsers(dest="routines_command", metavar="{check,show}", required=True)

@@ -17,7 +17,7 @@ page) that sets a variable sees it at once.
 from __future__ import annotations
 
 import os
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from pydantic import Field
@@ -37,7 +37,21 @@ def builtin_routines_dir() -> Path:
     """The routines that come with Stroke Coach: ``routines/`` in a checkout, package data when installed."""
     if CHECKOUT is not None:
         return CHECKOUT / "routines"
-    return Path(str(resources.files("vision.builtin_routines")))
+    # a folder without __init__.py: its spec's search location is the folder itself
+    spec = importlib.util.find_spec("vision.builtin_routines")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the routines that come with Stroke Coach are missing from this install; reinstall it")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def app_script() -> Path:
+    """The app's main script (``app.py``, its pages in ``ui/`` beside it): the checkout's, or the installed copy."""
+    if CHECKOUT is not None:
+        return CHECKOUT / "app.py"
+    spec = importlib.util.find_spec("vision.app_files")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the app's files are missing from this install; reinstall Stroke Coach")
+    return Path(next(iter(spec.submodule_search_locations))) / "app.py"
 
 
 def _default_data() -> Path:

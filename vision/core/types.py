@@ -117,7 +117,7 @@ class Track:
 @dataclass(frozen=True)
 class JudgedEvent:
     event: MotionEvent
-    hand: int  # the giver's hand id (0, 1, ...) in order of appearance
+    hand: int  # the giver's hand: 1, 2 (a hand found again takes the lowest number free)
     verdicts: tuple[Verdict, ...]
     flagged_at: float | None  # when the first flag was raised (live if it was), None if all is well
 
@@ -131,7 +131,7 @@ class HandState:
     """One tracked hand in one frame."""
 
     track: int
-    hand: int | None  # giver's hand id, None for hands that are not the giver's
+    hand: int | None  # the giver's hand (1, 2, ...), None for hands that are not the giver's
     observation: HandObservation | None  # None while the hand is briefly missing
     contact_px: NDArray[np.float64]
     uv: NDArray[np.float64] | None  # smoothed back-frame position (giver hands)

@@ -83,7 +83,6 @@ class HandsAnnotator:
     def __init__(self, trail_s: float = 1.5, thickness: int = 2):
         self.trail_s = trail_s
         self.thickness = thickness
-        self.number = lambda hand: hand + 1  # the number shown for a giver's hand id
         self._trails: dict[int, deque] = {}
 
     def annotate(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
@@ -106,7 +105,7 @@ class HandsAnnotator:
                 cv2.line(frame, p0, p1, c1, self.thickness + 1, cv2.LINE_AA)
             c = tuple(int(x) for x in np.round(hs.contact_px))
             cv2.circle(frame, c, 6, color, -1, cv2.LINE_AA)
-            cv2.putText(frame, str(self.number(hs.hand)), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1,
+            cv2.putText(frame, str(hs.hand), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1,
                         cv2.LINE_AA)
             if hs.resting_s >= 1.0:  # a hold under way: its running time
                 cv2.putText(frame, f"{hs.resting_s:.0f} s", (c[0] + 8, c[1] + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
@@ -120,7 +119,6 @@ class BannerAnnotator:
     def __init__(self, show_s: float = 2.5, scale: float = 0.6):
         self.show_s = show_s
         self.scale = scale
-        self.number = lambda hand: hand + 1  # the number shown for a giver's hand id
         self._flag = None
 
     def annotate(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
@@ -128,7 +126,7 @@ class BannerAnnotator:
             self._flag = result.flags[-1]
         if self._flag is None or result.t_s - self._flag.t_s > self.show_s:
             return frame
-        text = f"Hand {self.number(self._flag.hand)}: {self._flag.verdict.message}"
+        text = f"Hand {self._flag.hand}: {self._flag.verdict.message}"
         h, w = frame.shape[:2]
         scale = self.scale * w / 640
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)

@@ -8,20 +8,12 @@ A recording is a folder ``<root>/<YYYYmmdd-HHMMSS>[-n]/`` holding:
   to its last whole fragment. Frame times come from the frames' own
   timestamps (time base 1/90000): video time 0 is the ``t`` of landmarks line 0.
   Faces are blurred unless ``blur_faces=False``.
-- ``landmarks.jsonl``: one line per frame, exactly
-  :func:`vision.analyze.landmarks_line` (the detector's hands and the giver id
-  each became); feeding them to :meth:`Pipeline.process_hands` re-judges the
-  session without MediaPipe (:func:`vision.analyze.rejudge`).
-- ``events.jsonl``: one JSON object per line, each with a ``"type"``:
-
-  - ``{"type": "step", "t": s, "frame": i, "step": id}``: the step judged
-    from frame ``i`` on (the first line names the starting step);
-  - ``{"type": "event", "frame": i, "step": id, **event_dict(je)}``: an event
-    judged (``frame``: the frame whose result returned it, None for the events
-    finished at stop); ``step``: the step in force at the event's middle,
-    which is the step the pipeline judged it against;
-  - ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
-    "message": text, "step": id}``: a flag raised on the picture.
+- ``landmarks.jsonl``: one line per frame (:mod:`vision.files.landmarks`:
+  the detector's hands and the giver's hand each became); feeding them to
+  :meth:`Pipeline.process_hands` re-judges the session without MediaPipe
+  (:func:`vision.run.analyze.rejudge`).
+- ``events.jsonl``: the steps, judged events and flags, one JSON object per
+  line (:mod:`vision.files.events`).
 
 - ``session.json``: written when the recording starts (``status``
   "recording") and rewritten atomically when it stops (``status``
@@ -39,6 +31,7 @@ imported in that thread, only when faces are blurred.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import threading
@@ -57,8 +50,13 @@ from vision.core.backframe import Calibration, CalibrationError
 from vision.core.folders import RECORDINGS_ENV, folders
 from vision.core.hands import HandObservation
 from vision.core.types import FrameResult, JudgedEvent
+from vision.files.events import EVENTS_FILE, dumps, event_line, flag_line, read_events, step_line
+from vision.files.jsonl import RecordingError
+from vision.files.landmarks import LANDMARKS_FILE, LandmarksWriter, read_landmarks
 from vision.files.video import TIMESTAMP_TIME_BASE, H264Writer
 from vision.stages.detection import FaceDetector
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "FORMAT",
@@ -80,15 +78,9 @@ FORMAT = "stroke-coach-recording"
 FORMAT_VERSION = 1
 SESSION_FILE = "session.json"
 VIDEO_FILE = "video.mp4"
-LANDMARKS_FILE = "landmarks.jsonl"
-EVENTS_FILE = "events.jsonl"
 
 VIDEO_TIME_BASE = TIMESTAMP_TIME_BASE
 _NOT_A_RECORDING_FIX = "pick a folder made by Stroke Coach's recorder"
-
-
-class RecordingError(Exception):
-    """A recording cannot be made or read. One line: the folder, what is wrong, what to do."""
 
 
 def default_root() -> Path:
@@ -283,7 +275,7 @@ class Recorder:
         }
         try:
             _write_json_atomic(self.folder / SESSION_FILE, self.session)
-            self._landmarks = open(self.folder / LANDMARKS_FILE, "w", encoding="utf-8")
+            self._landmarks = LandmarksWriter(self.folder / LANDMARKS_FILE)
             self._events = open(self.folder / EVENTS_FILE, "w", encoding="utf-8")
         except OSError as e:
             raise RecordingError(f"{self.folder}: cannot write the recording ({e.strerror or e}); "
@@ -358,6 +350,7 @@ class Recorder:
             try:
                 self._video.close()
             except Exception as e:  # noqa: BLE001 - kept in session.json; the text files still count
+                log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self.errors.append(f"video: cannot finish {VIDEO_FILE}: {e}")
         for f in (self._landmarks, self._events):
             try:
@@ -409,6 +402,7 @@ class Recorder:
                 try:
                     self._write_item(item)
                 except Exception as e:  # noqa: BLE001 - never let the thread die with the session going on
+                    log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                     self._error(f"frame {item.index}: {type(e).__name__}: {e}")
                 finally:
                     if item.frame is not None:
@@ -436,41 +430,37 @@ class Recorder:
             self._error(f"cannot write the recording: {e.strerror or e}")
 
     def _write_item(self, item: _Item) -> None:
-        from vision.run.analyze import landmarks_line  # analyze imports this module for rejudge
-
         result = item.result
         if item.landmarks:
             if self._t0 is None:
                 self._t0 = item.t_s
             self._t_last = item.t_s
-            self._landmarks.write(landmarks_line(item.index, result) + "\n")
+            self._landmarks.write(item.index, result)
         lines = []
         if item.step_id is not None and item.step_id != self._step_id or not self._steps:
             self._step_id = item.step_id if item.step_id is not None else self._step_id
             self._steps.append((item.t_s if self._steps else float("-inf"), self._step_id))
-            lines.append({"type": "step", "t": round(item.t_s, 4), "frame": item.index, "step": self._step_id})
+            lines.append(step_line(item.t_s, item.index, self._step_id))
         frame_no = item.index if item.landmarks else None
         for je in result.finished:
             lines.append(self._event_line(je, frame_no))
         for fl in result.flags:
-            lines.append({"type": "flag", "t": round(fl.t_s, 4), "frame": frame_no, "hand": fl.hand,
-                          "verdict": fl.verdict.name, "message": fl.verdict.message, "step": self._step_id})
+            lines.append(flag_line(fl, frame_no, self._step_id))
         for d in lines:
-            self._events.write(json.dumps(d, separators=(",", ":")) + "\n")
+            self._events.write(dumps(d) + "\n")
         if item.frame is not None and not self._video_failed:
             try:
                 self._write_frame(item.frame, item.t_s)
             except Exception as e:  # noqa: BLE001 - the landmarks and events go on without the video
+                log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self._video_failed = True
                 self._error(f"video: stopped at frame {item.index} ({type(e).__name__}: {e}); "
                             "recording landmarks and events only")
 
     def _event_line(self, je: JudgedEvent, frame_no: int | None) -> dict:
-        from vision.files.report import event_dict
-
         mid = 0.5 * (je.event.t_start + je.event.t_end)
         step = next((s for since, s in reversed(self._steps) if since <= mid), self._steps[0][1])
-        return {"type": "event", "frame": frame_no, "step": step, **event_dict(je)}
+        return event_line(je, frame_no, step)
 
     def _write_frame(self, frame: NDArray[np.uint8], t_s: float) -> None:
         if self._video_failed:
@@ -483,6 +473,7 @@ class Recorder:
                 self._video = H264Writer(self.folder / VIDEO_FILE, 30, (int(wh[0]), int(wh[1])), self._crf,
                                          fragmented=True, keyframe_s=self._keyframe_s)
             except Exception as e:  # noqa: BLE001
+                log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self._video_failed = True  # never write faces unblurred: no video rather than that
                 what = "face blurring" if self.blur_faces and self._blurrer is None else "the video encoder"
                 self._error(f"video: {what} could not start ({type(e).__name__}: {e}); "
@@ -504,54 +495,6 @@ class Recorder:
 
 
 # -- reading --------------------------------------------------------------------------------------------------
-
-
-def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each whole line; a last line cut off by a crash (no newline) is skipped."""
-    with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    tail = lines.pop()  # b"" when the file ends with a newline; else the truncated last line
-    for n, raw in enumerate(lines, 1):
-        if raw.strip():
-            yield n, raw.decode("utf-8", errors="replace")
-    if tail.strip():
-        try:
-            json.loads(tail)
-        except ValueError:
-            return
-        yield len(lines) + 1, tail.decode("utf-8", errors="replace")
-
-
-def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObservation]]]:
-    """Each frame of a landmarks.jsonl: (frame index, t seconds, hands). A truncated last line is ignored.
-
-    Raises RecordingError for a damaged line elsewhere.
-    """
-    from vision.run.analyze import read_landmarks_line
-
-    path = Path(path)
-    for n, line in _read_lines(path):
-        try:
-            yield read_landmarks_line(line)
-        except (ValueError, KeyError, TypeError) as e:
-            raise RecordingError(f"{path}: line {n} is damaged ({type(e).__name__}: {e}); expected one JSON "
-                                 "object per frame as the recorder writes them") from None
-
-
-def read_events(path: str | Path) -> list[dict]:
-    """The lines of an events.jsonl as dicts (each with a "type"); a truncated last line is ignored."""
-    path = Path(path)
-    out = []
-    for n, line in _read_lines(path):
-        try:
-            d = json.loads(line)
-        except ValueError as e:
-            raise RecordingError(f"{path}: line {n} is damaged ({e}); expected one JSON object per line") from None
-        if not isinstance(d, dict) or "type" not in d:
-            raise RecordingError(f"{path}: line {n}: expected an object with a \"type\", got {line[:40]!r}")
-        out.append(d)
-    return out
 
 
 @dataclass(frozen=True)

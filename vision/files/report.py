@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vision.core.types import JudgedEvent
 
-CSV_COLUMNS = ("kind", "track", "t_start", "t_end", "duration_s", "direction", "lane", "distance", "speed",
+CSV_COLUMNS = ("kind", "hand", "t_start", "t_end", "duration_s", "direction", "lane", "distance", "speed",
                "count", "flagged_at", "verdicts", "messages")
 
 
@@ -16,7 +16,7 @@ def event_dict(je: JudgedEvent) -> dict:
     ev = je.event
     d = {
         "kind": ev.kind,
-        "track": je.hand,
+        "hand": je.hand,
         "t_start": round(ev.t_start, 3),
         "t_end": round(ev.t_end, 3),
         "duration_s": round(ev.duration_s, 3),
@@ -75,7 +75,7 @@ def write_report(report: dict, out_dir: Path) -> tuple[Path, Path]:
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
         for e in report["events"]:
-            w.writerow([e["kind"], e["track"], e["t_start"], e["t_end"], e["duration_s"], e["direction"] or "",
+            w.writerow([e["kind"], e["hand"], e["t_start"], e["t_end"], e["duration_s"], e["direction"] or "",
                         e["lane"], e["distance"], e["speed"], e.get("count", ""),
                         "" if e["flagged_at"] is None else e["flagged_at"],
                         ";".join(v["name"] for v in e["verdicts"]),

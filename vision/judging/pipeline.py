@@ -99,7 +99,6 @@ class Pipeline:
         self.tracker = HandTracker(self.config.tracker, contact=self.step.contact)
         self._on_back_frames: dict[int, int] = {}
         self._givers: dict[int, _Giver] = {}  # track id -> giver state
-        self._n_givers = 0
         self.events: list[JudgedEvent] = []
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
@@ -126,6 +125,10 @@ class Pipeline:
             if since <= t_s:
                 return step
         return self._steps[0][1]
+
+    def use_detector(self, detector: HandDetector) -> None:
+        """Find hands with this detector (the stream's, made once and handed from pipeline to pipeline)."""
+        self._detector = detector
 
     @property
     def detector(self) -> HandDetector:
@@ -216,8 +219,8 @@ class Pipeline:
                 n = self._on_back_frames.get(tr.id, 0) + 1
                 self._on_back_frames[tr.id] = n
                 if n >= self.config.giver_frames:
-                    g = self._givers[tr.id] = _Giver(self._n_givers, self._make_filter, self.config.segmenter)
-                    self._n_givers += 1
+                    g = self._givers[tr.id] = _Giver(self._free_hand_number(), self._make_filter,
+                                                     self.config.segmenter)
                     self._giver_changes.append(t_s)
             if g is None:
                 return HandState(tr.id, None, tr.observation, tr.contact_px, None)
@@ -242,6 +245,15 @@ class Pipeline:
                     flags.append(Flag(t_s, g.hand, live))
         return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
                          g.segmenter.resting_s(t_s))
+
+    def _free_hand_number(self) -> int:
+        """The giver's hand number for a hand that comes onto the back: the lowest no hand on it now holds.
+
+        A person has two hands: one lost and found again takes its number back,
+        so reports and the screen say hand 1 and hand 2 for a whole session.
+        """
+        held = {g.hand for g in self._givers.values()}
+        return next(n for n in range(1, len(held) + 2) if n not in held)
 
     def _jumped(self, g: _Giver, uv_raw: NDArray[np.float64], t_s: float) -> bool:
         """The contact point leapt since the last frame faster than a hand moves (see max_hand_speed)."""

@@ -5,43 +5,33 @@
   same pipeline without MediaPipe, with any routine or thresholds; seconds for
   a minute of recording.
 
-Both go through :func:`_judge_frames`, so a re-judged recording gets exactly
-the verdicts the live session (or :func:`analyze`) gave with the same step.
+Both are compositions of :class:`~vision.run.runner.Runner`, as live practice
+is, so a re-judged recording gets exactly the verdicts the live session (or
+:func:`analyze`) gave with the same routine, step and settings.
 The command line and the app's replay call these.
 """
 from __future__ import annotations
 
-import json
-import queue
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
 from vision.core.hands import HandObservation
-from vision.core.types import FrameResult, JudgedEvent
-from vision.drawing.overlay import Overlay
+from vision.core.types import JudgedEvent
+from vision.files.jsonl import RecordingError
+from vision.files.landmarks import LANDMARKS_FILE, read_landmarks
+from vision.files.recording import open_recording
 from vision.files.report import build_report, write_report
-from vision.files.video import H264Writer, VideoReader, probe
-from vision.judging.pipeline import Pipeline, PipelineConfig
+from vision.files.video import VideoReader, probe
+from vision.judging.pipeline import PipelineConfig
 from vision.judging.routines import Routine, Step
-from vision.judging.session import RoutineSession
-
-
-@dataclass(frozen=True)
-class Progress:
-    frame: int
-    n_frames: int | None
-    elapsed_s: float
-
-    @property
-    def fraction(self) -> float | None:
-        return min(self.frame / self.n_frames, 1.0) if self.n_frames else None
+from vision.judging.settings import Settings
+from vision.run.runner import AnnotatedVideoSink, Item, LandmarksSink, Progress, Runner, ThreadedSinks
 
 
 @dataclass(frozen=True)
@@ -53,147 +43,51 @@ class AnalysisResult:
     elapsed_s: float
 
 
-def landmarks_line(frame_index: int, result: FrameResult) -> str:
-    """One JSON line of a frame's hands as the detector found them: the recording's landmarks format.
-
-    ``{"frame": i, "t": seconds, "hands": [{"score": s, "hand": h, "landmarks": [[x, y] * 21]}, ...]}``,
-    image pixels of the unmirrored frame; ``hand`` is the giver's hand id the
-    detection was tracked as (None for other hands, or a duplicate dropped).
-    Feeding the hands back to :meth:`Pipeline.process_hands` reproduces the
-    analysis without MediaPipe.
-    """
-    giver = {id(hs.observation): hs.hand for hs in result.hands if hs.observation is not None}
-    # written as they are (the detector already rounds them), so that reading them back gives the same numbers
-    hands = [{"score": h.score, "hand": giver.get(id(h)), "landmarks": h.landmarks_px.tolist()}
-             for h in result.detections]
-    return json.dumps({"frame": frame_index, "t": result.t_s, "hands": hands}, separators=(",", ":"))
+def _runner(calibration: Calibration, step: Step | str | None, routine: Routine | None, settings: Settings,
+            config: PipelineConfig) -> Runner:
+    if routine is None and not isinstance(step, Step):
+        raise ValueError("give a step, or a routine to follow")
+    if routine is None:  # a step on its own: judged as a routine of that one step
+        routine = Routine(name=step.id, steps=(step,))
+    return Runner(calibration, routine, step=step, settings=settings, config=config)
 
 
-def read_landmarks_line(line: str) -> tuple[int, float, list[HandObservation]]:
-    """Parse one line written by :func:`landmarks_line`: (frame index, t seconds, hands)."""
-    d = json.loads(line)
-    return int(d["frame"]), float(d["t"]), [HandObservation(np.asarray(h["landmarks"], float), float(h["score"]))
-                                             for h in d["hands"]]
+def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float,
+             frame_wh: tuple[int, int] | None) -> None:
+    """landmarks.jsonl (and annotated.mp4) into ``out``, written in a thread beside the judging."""
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    sinks: list = [LandmarksSink(out / LANDMARKS_FILE)]
+    if annotate and frame_wh:
+        sinks.append(AnnotatedVideoSink(out / "annotated.mp4", fps, frame_wh, runner.pipeline))
+    runner.sinks.append(ThreadedSinks(sinks))
 
 
-class _Outputs:
-    """Draws, encodes and writes the landmarks in a thread of its own, so MediaPipe never waits for it."""
-
-    def __init__(self, out_dir: Path, fps: float, frame_wh: tuple[int, int], overlay: Overlay | None):
-        self._writer = H264Writer(out_dir / "annotated.mp4", fps, frame_wh) if overlay is not None else None
-        self._overlay = overlay
-        self._landmarks = open(out_dir / "landmarks.jsonl", "w")
-        self._q: queue.Queue = queue.Queue(maxsize=8)
-        self._error: BaseException | None = None
-        self.cpu_s = 0.0  # CPU time this thread spent drawing, encoding and writing
-        self._thread = threading.Thread(target=self._run, name="analysis-outputs", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            while (item := self._q.get()) is not None:
-                i, frame, result, step = item
-                self._landmarks.write(landmarks_line(i, result) + "\n")
-                if self._writer is not None and frame is not None:
-                    if step is not None and step is not self._overlay.back.step:
-                        self._overlay.set_step(step)  # here, in the thread that draws
-                    self._writer.write(self._overlay.annotate(frame, result))
-        except BaseException as e:  # reported to the caller on close
-            self._error = e
-            while self._q.get() is not None:  # drain so the producer never blocks
-                pass
-        finally:
-            self.cpu_s = time.thread_time()
-
-    def put(self, i: int, frame, result, step: Step | None = None) -> None:
-        self._q.put((i, frame, result, step))
-
-    def close(self) -> None:
-        self._q.put(None)
-        self._thread.join()
-        self._landmarks.close()
-        if self._writer is not None:
-            self._writer.close()
-        if self._error is not None:
-            raise self._error
-
-
-@dataclass(frozen=True)
-class _Judged:
-    pipeline: Pipeline
-    session: RoutineSession | None
-    step: Step
-    frames: int
-    t_first: float
-    t_last: float
-
-
-def _judge_frames(items: Iterable[tuple[int, NDArray[np.uint8] | None, float, list[HandObservation] | None]],
-                  calibration: Calibration, step: Step | None, routine: Routine | None, config: PipelineConfig,
-                  out: Path | None, annotate: bool, fps: float, frame_wh: tuple[int, int] | None,
-                  n_frames: int | None, on_progress: Callable[[Progress], None] | None, start: float) -> _Judged:
-    """THE loop: each item ``(frame index, frame_bgr or None, t_s, hands or None)`` through the pipeline.
-
-    hands None: find them in the frame with MediaPipe; else use them as they
-    are (a recording's). Follows the routine (step None) with a
-    :class:`RoutineSession`, and writes landmarks.jsonl (and annotated.mp4
-    for the items that have a frame, if annotate) into ``out``.
-    """
-    session = None
-    if step is None:  # the callers have checked there is a routine to follow
-        session = RoutineSession(routine)
-        step = session.current
-    pipeline = Pipeline(calibration, step, config)
-    writer = None
-    n, t_first, t_last = 0, 0.0, 0.0
-    try:
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            overlay = Overlay(pipeline.homography, step, pipeline.zones) if annotate and frame_wh else None
-            writer = _Outputs(out, fps, frame_wh, overlay)
-        for i, frame, t_s, hands in items:
-            result = pipeline.process_frame(frame, t_s) if hands is None else pipeline.process_hands(hands, t_s)
-            if session is not None:
-                session.observe(result.finished, t_s)
-                if session.current is not pipeline.step and not session.finished:
-                    pipeline.set_step(session.current)
-            if writer is not None:
-                writer.put(i, frame, result, pipeline.step)
-            if n == 0:
-                t_first = t_s
-            n += 1
-            t_last = t_s
-            if on_progress is not None and (n % 15 == 0):
-                on_progress(Progress(n, n_frames, time.perf_counter() - start))
-        last = pipeline.finish()
-        if session is not None:
-            session.observe(last.finished, t_last)
-    finally:
-        pipeline.close()
-        if writer is not None:
-            writer.close()
-    if on_progress is not None:
-        on_progress(Progress(n, n, time.perf_counter() - start))
-    return _Judged(pipeline, session, step, n, t_first, t_last)
-
-
-def _report(judged: _Judged, *, source: str, fps: float, frame_wh, duration_s: float, routine: Routine | None,
-            calibration: Calibration, warnings: list[str]) -> dict:
-    session = judged.session
-    report = build_report(judged.pipeline.events, video=source, fps=fps, frame_size=frame_wh or (),
+def _report(runner: Runner, *, source: str, fps: float, frame_wh, duration_s: float, routine: Routine | None,
+            warnings: list[str]) -> dict:
+    report = build_report(runner.events, video=source, fps=fps, frame_size=frame_wh or (),
                           duration_s=duration_s, routine=routine.name if routine else None,
-                          step=None if session is not None else judged.step.id,
-                          calibration=calibration.to_dict(), warnings=warnings)
-    if session is not None:
-        summary = session.summary()
+                          step=None if runner.following else runner.routine.steps[0].id,
+                          calibration=runner.calibration.to_dict(), warnings=warnings)
+    if runner.following:
+        summary = runner.summary()
         report["steps"] = summary["steps"]
         report["score"] = summary["score"]
         report["routine_finished"] = summary["finished"]
     return report
 
 
-def analyze(video: str | Path, calibration: Calibration, step: Step | None, *, routine: Routine | None = None,
-            out_dir: str | Path | None = None, annotate: bool = True, config: PipelineConfig = PipelineConfig(),
+def _result(runner: Runner, report: dict, out: Path | None, start: float) -> AnalysisResult:
+    if out is not None:
+        write_report(report, out)
+    return AnalysisResult(report, sorted(runner.events, key=lambda e: e.event.t_start), out, runner.frames,
+                          time.perf_counter() - start)
+
+
+def analyze(video: str | Path, calibration: Calibration, step: Step | str | None, *, routine: Routine | None = None,
+            settings: Settings = Settings(), out_dir: str | Path | None = None, annotate: bool = True,
+            config: PipelineConfig = PipelineConfig(),
             on_progress: Callable[[Progress], None] | None = None, max_frames: int | None = None) -> AnalysisResult:
     """Run the pipeline over a video file.
 
@@ -208,21 +102,20 @@ def analyze(video: str | Path, calibration: Calibration, step: Step | None, *, r
     """
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else None
-    if step is None and routine is None:
-        raise ValueError("analyze: give a step, or a routine to follow")
+    runner = _runner(calibration, step, routine, settings, config)
     with VideoReader(video, max_frames=max_frames) as reader:
         info = reader.info
-        items = ((i, frame, t_s, None) for i, (frame, t_s) in enumerate(reader))
-        judged = _judge_frames(items, calibration, step, routine, config, out, annotate, info.fps, info.frame_wh,
-                               info.n_frames, on_progress, start)
+        _outputs(runner, out, annotate, info.fps, info.frame_wh)
+        try:
+            runner.run((Item(i, t_s, frame) for i, (frame, t_s) in enumerate(reader)), n_frames=info.n_frames,
+                       on_progress=on_progress)
+        finally:
+            runner.close()
         warnings = list(reader.warnings)
-    duration = judged.t_last + 1.0 / info.fps if judged.frames else 0.0
-    report = _report(judged, source=str(video), fps=info.fps, frame_wh=info.frame_wh, duration_s=duration,
-                     routine=routine, calibration=calibration, warnings=warnings)
-    if out is not None:
-        write_report(report, out)
-    return AnalysisResult(report, sorted(judged.pipeline.events, key=lambda e: e.event.t_start), out,
-                          judged.frames, time.perf_counter() - start)
+    duration = runner.t_last + 1.0 / info.fps if runner.frames else 0.0
+    report = _report(runner, source=str(video), fps=info.fps, frame_wh=info.frame_wh, duration_s=duration,
+                     routine=routine, warnings=warnings)
+    return _result(runner, report, out, start)
 
 
 def _matched_video_frames(video: Path, frames: list[tuple[int, float, list[HandObservation]]],
@@ -247,8 +140,9 @@ def _matched_video_frames(video: Path, frames: list[tuple[int, float, list[HandO
         warnings.extend(reader.warnings)
 
 
-def rejudge(source: str | Path, calibration: Calibration | None = None, step: Step | None = None, *,
-            routine: Routine | None = None, out_dir: str | Path | None = None, video: str | Path | None = None,
+def rejudge(source: str | Path, calibration: Calibration | None = None, step: Step | str | None = None, *,
+            routine: Routine | None = None, settings: Settings = Settings(), out_dir: str | Path | None = None,
+            video: str | Path | None = None,
             annotate: bool = False, config: PipelineConfig = PipelineConfig(),
             on_progress: Callable[[Progress], None] | None = None) -> AnalysisResult:
     """Judge a recording again from its saved hands, without MediaPipe.
@@ -265,8 +159,6 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     landmarks file, VideoError for a bad video, ValueError for missing
     arguments.
     """
-    from vision.files.recording import LANDMARKS_FILE, RecordingError, open_recording, read_landmarks
-
     start = time.perf_counter()
     src = Path(source)
     rec = None
@@ -309,18 +201,16 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     annotate = video_frames is not None
     if annotate:
         # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
-        items = ((i, vf, t, hands) for vf, (i, t, hands) in zip(video_frames, frames))
+        items = (Item(i, t, vf, hands) for vf, (i, t, hands) in zip(video_frames, frames))
     else:
-        items = ((i, None, t, hands) for i, t, hands in frames)
-    judged = _judge_frames(items, calibration, step, routine, config, out, annotate, fps, frame_wh, len(frames),
-                           on_progress, start)
-    duration = (judged.t_last - judged.t_first) + 1.0 / fps if judged.frames else 0.0
-    report = _report(judged, source=str(rec.folder if rec is not None else landmarks), fps=fps, frame_wh=frame_wh,
-                     duration_s=duration, routine=routine, calibration=calibration, warnings=warnings)
+        items = (Item(i, t, None, hands) for i, t, hands in frames)
+    runner = _runner(calibration, step, routine, settings, config)
+    _outputs(runner, out, annotate, fps, frame_wh)
+    runner.run(items, n_frames=len(frames), on_progress=on_progress)
+    duration = (runner.t_last - runner.t_first) + 1.0 / fps if runner.frames else 0.0
+    report = _report(runner, source=str(rec.folder if rec is not None else landmarks), fps=fps, frame_wh=frame_wh,
+                     duration_s=duration, routine=routine, warnings=warnings)
     report["rejudged"] = True
     # a live session's clock started with the camera, before the recording: the video starts at this time
-    report["time_origin_s"] = round(judged.t_first, 4) if judged.frames else 0.0
-    if out is not None:
-        write_report(report, out)
-    return AnalysisResult(report, sorted(judged.pipeline.events, key=lambda e: e.event.t_start), out,
-                          judged.frames, time.perf_counter() - start)
+    report["time_origin_s"] = round(runner.t_first, 4) if runner.frames else 0.0
+    return _result(runner, report, out, start)

@@ -14,6 +14,7 @@ keeps one clock.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -25,14 +26,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
-from vision.core.types import FrameResult, JudgedEvent
+from vision.core.types import FrameResult
 from vision.drawing.overlay import Overlay
-from vision.judging.pipeline import Pipeline, pipeline_config
-from vision.judging.routines import Routine
-from vision.judging.session import RoutineSession, StepProgress
-from vision.judging.settings import Settings, adjust_step
+from vision.judging.routines import Routine, Step
+from vision.judging.session import StepProgress
+from vision.judging.settings import Settings
+from vision.run.runner import Item, Runner
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
+
+log = logging.getLogger(__name__)
 
 RECENT_FLAGS = 30
 STATS_WINDOW_S = 5.0
@@ -40,11 +43,16 @@ CAMERA_STOPPED_S = 3.0  # no frame for this long while recording: the camera sto
 
 
 class Recording(Protocol):
+    """What the coach needs of a recorder (:class:`vision.files.recording.Recorder`)."""
+
     folder: object
+    errors: list[str]
 
-    def write(self, frame_bgr: NDArray[np.uint8], result: FrameResult, step_id: str) -> None: ...
+    def write(self, frame_bgr: NDArray[np.uint8], result: FrameResult, step_id: str) -> object: ...
 
-    def stop(self, extra: dict | None = None) -> None: ...
+    def log(self, result: FrameResult, step_id: str) -> None: ...
+
+    def stop(self, extra: dict | None = None) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -85,31 +93,6 @@ class LiveSnapshot:
     recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
 
 
-class HandNumbers:
-    """Short numbers for the giver's hands on screen.
-
-    The pipeline gives a hand a new id each time it is found again after
-    being lost, so a long session counts hands 1, 2, 3, 5, ... A person has
-    two: a hand found again takes the lowest number no hand seen in the last
-    ``free_after_s`` seconds holds.
-    """
-
-    def __init__(self, free_after_s: float = 2.0):
-        self.free_after_s = free_after_s
-        self._number: dict[int, int] = {}
-        self._seen: dict[int, float] = {}  # hand id -> when last seen
-
-    def see(self, hand: int, t_s: float) -> int:
-        if hand not in self._number:
-            held = {self._number[h] for h, t in self._seen.items() if t_s - t <= self.free_after_s}
-            self._number[hand] = next(n for n in range(1, len(held) + 2) if n not in held)
-        self._seen[hand] = t_s
-        return self._number[hand]
-
-    def __call__(self, hand: int) -> int:
-        return self._number.get(hand, hand + 1)
-
-
 def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
     """The calibration for frames of another size (the browser may scale the camera's picture)."""
     if from_wh is None or tuple(from_wh) == tuple(to_wh):
@@ -139,39 +122,65 @@ class _Stats:
         return LiveStats(fps, float(np.median(lat)), float(np.percentile(lat, 95)), self.frames)
 
 
+class _RecordingSink:
+    """A recorder as one of the runner's sinks: each frame raw with its result, the ended motions' events."""
+
+    def __init__(self, recorder: Recording):
+        self.recorder = recorder
+
+    def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
+        self.recorder.write(frame_bgr, result, step.id)
+
+    def ended(self, result: FrameResult, step: Step) -> None:
+        self.recorder.log(result, step.id)
+
+    def close(self) -> None:
+        pass  # the coach stops the recorder, with the session's summary
+
+
+class _Tally:
+    """The live counts (flags, good events, hands on the back, palm sizes), as a sink of the runner."""
+
+    def __init__(self, coach: "LiveCoach"):
+        self._coach = coach
+
+    def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
+        self._coach._count(result)
+
+    def ended(self, result: FrameResult, step: Step) -> None:
+        self._coach._count(result)
+
+    def close(self) -> None:
+        pass
+
+
 class LiveCoach:
     """Everything live practice does with a camera's frames, for one browser session.
+
+    A :class:`~vision.run.runner.Runner` does the judging (as for ``analyze``
+    and ``rejudge``); the coach adds the camera's clock, the commands from the
+    page, the overlay, the setup check, the recorder and what the page reads.
 
     ``stay``: drill the start step alone (it never completes; the command
     line's ``--step``), instead of following the routine from it.
 
     One :class:`HandDetector` (MediaPipe) per coach, created on the first
-    frame and kept for the coach's life: changing the step or the settings
-    rebuilds the pipeline around the same detector.
+    frame and kept for the coach's life (or handed over to the browser
+    session's next coach): changing the step or the settings restarts the
+    judging around the same detector.
     """
 
     def __init__(self, calibration: Calibration, routine: Routine, *, calibration_wh: tuple[int, int] | None = None,
                  start_step: str | None = None, settings: Settings = Settings(), mirror: bool = False,
                  stay: bool = False, detector: HandDetector | None = None,
                  detector_factory: Callable[[], HandDetector] = HandDetector):
-        if stay:  # drill one step: it never completes, so the session stays on it
-            step = routine.step(start_step) if start_step else routine.steps[0]
-            routine = routine.model_copy(update={"steps": (step.model_copy(
-                update={"repetitions": None, "duration_s": None}),)})
-            start_step = None
-        self.routine = routine
         self._calibration = calibration
         self._calibration_wh = calibration_wh
-        self._start_step = start_step
-        self._settings = settings
         self.mirror = mirror  # display only: read at each frame
-        self._detector_factory = detector_factory
-        self._detector: HandDetector | None = detector  # handed over from the session's previous coach
         self._lock = threading.Lock()  # guards what the page reads
         self._busy = threading.Lock()  # held while a frame is processed
         self._commands: deque[tuple[str, object]] = deque()
         self._stats = _Stats()
-        self._pipeline: Pipeline | None = None
         self._frame_wh: tuple[int, int] | None = None
         self._t_offset = 0.0
         self._last_raw_t: float | None = None
@@ -181,7 +190,6 @@ class LiveCoach:
         self._recorder: Recording | None = None
         self._stopping = False
         self._last_recording: str | None = None
-        self._numbers = HandNumbers()
         self._flags: deque[LiveFlag] = deque(maxlen=RECENT_FLAGS)
         self._flags_total = 0
         self._good = 0
@@ -192,16 +200,28 @@ class LiveCoach:
         self._advice: tuple[Advice, ...] = ()
         self._advice_t = -1e9
         self._error: str | None = None
-        self.session = RoutineSession(routine, start_step)
+        step = (start_step or routine.steps[0].id) if stay else None
+        self._runner = Runner(calibration, routine, step=step, start_step=None if stay else start_step,
+                              settings=settings, detector=detector, detector_factory=detector_factory,
+                              sinks=[_Tally(self)])
+        self.routine = self._runner.routine
+        self._overlay = self._make_overlay()
+        self._publish()
         self._watchdog = threading.Thread(target=self._watch, name="live-watchdog", daemon=True)
         self._closed = threading.Event()
         self._watchdog.start()
+
+    @property
+    def session(self):
+        """The routine's progress (the camera's thread changes it: read :meth:`snapshot` from another thread)."""
+        return self._runner.session
 
     # -- commands from the page ----------------------------------------------------------
 
     def command(self, name: str, arg: object = None) -> None:
         """Queue ``next``, ``repeat``, ``settings`` (a Settings), ``record`` (a factory
-        ``(frame_wh, calibration) -> Recording``) or ``stop_recording``; applied at the next frame."""
+        ``(frame_wh, calibration, coach) -> Recording``), ``stop_recording`` or ``restart``;
+        applied at the next frame."""
         if name not in ("next", "repeat", "settings", "record", "stop_recording", "restart"):
             raise ValueError(f"unknown command {name!r}")
         with self._lock:
@@ -214,13 +234,11 @@ class LiveCoach:
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             running = self._last_arrival is not None and time.perf_counter() - self._last_arrival < 1.0
-            progress = self.session.progress()
-            summary_score = self.session.summary()["score"] if self._last_t is not None else None
-            return LiveSnapshot(running, self._last_t, self.session.index, progress, tuple(self.session.history()),
-                                self.session.finished, tuple(self._flags), self._flags_total, self._good,
+            return LiveSnapshot(running, self._last_t, self._index, self._progress, self._history,
+                                self._finished, tuple(self._flags), self._flags_total, self._good,
                                 self._judged, self._hands_on_back, self._advice, self._stats.snapshot(),
                                 None if self._recorder is None else str(self._recorder.folder),
-                                self._last_recording, self._error, summary_score,
+                                self._last_recording, self._error, self._score,
                                 (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors
                                  else None))
 
@@ -231,7 +249,7 @@ class LiveCoach:
 
     @property
     def settings(self) -> Settings:
-        return self._settings
+        return self._runner.settings
 
     # -- the camera's thread --------------------------------------------------------------
 
@@ -245,6 +263,7 @@ class LiveCoach:
                     return frame_bgr
                 out = self._process(frame_bgr, arrival if t_s is None else t_s)
         except Exception as e:  # the camera thread must go on; the page shows what went wrong
+            log.exception("live analysis failed on a frame")
             with self._lock:
                 self._error = f"{type(e).__name__}: {e}"
             out = frame_bgr.copy()
@@ -267,16 +286,14 @@ class LiveCoach:
         self._last_t = t
         return t
 
-    def _build(self, frame_wh: tuple[int, int]) -> None:
-        if self._detector is None:
-            self._detector = self._detector_factory()
-        cal = scale_calibration(self._calibration, self._calibration_wh, frame_wh)
-        step = adjust_step(self.session.current, self._settings)
-        self._pipeline = Pipeline(cal, step, pipeline_config(self._settings), detector=self._detector)
-        self._overlay = Overlay(self._pipeline.homography, step, self._pipeline.zones)
-        self._overlay.hands.number = self._overlay.banner.number = self._numbers
-        self._frame_wh = frame_wh
-        self._judged_step = self.session.current
+    def _make_overlay(self) -> Overlay:
+        p = self._runner.pipeline
+        return Overlay(p.homography, p.step, p.zones)
+
+    def _restart(self, t: float, **kw) -> None:
+        """Judge afresh from this frame (the motions under way end here), and draw for the new pipeline."""
+        self._runner.restart(t, **kw)
+        self._overlay = self._make_overlay()
 
     def _process(self, frame_bgr: NDArray[np.uint8], raw_t: float) -> NDArray[np.uint8]:
         frame_wh = (frame_bgr.shape[1], frame_bgr.shape[0])
@@ -284,62 +301,52 @@ class LiveCoach:
             commands = list(self._commands)
             self._commands.clear()
         t = self._clock(raw_t)
-        finished: list[JudgedEvent] = []
-        if self._pipeline is None or frame_wh != self._frame_wh:
-            finished += self._finish_pipeline(t).finished
-            self._build(frame_wh)
+        runner = self._runner
+        if frame_wh != self._frame_wh:  # the first frame, or WebRTC changed the picture's size
+            self._frame_wh = frame_wh
+            self._restart(t, calibration=scale_calibration(self._calibration, self._calibration_wh, frame_wh))
         for name, arg in commands:
             if name == "settings":
-                finished += self._finish_pipeline(t).finished
-                self._settings = arg
-                self._build(frame_wh)
+                self._restart(t, settings=arg)
             elif name == "next":
-                with self._lock:
-                    self.session.next(t)
+                runner.next(t)
             elif name == "repeat":
-                with self._lock:
-                    self.session.repeat(t)
+                runner.repeat(t)
             elif name == "restart":
-                finished += self._finish_pipeline(t).finished
                 with self._lock:
-                    self.session = RoutineSession(self.routine, self._start_step)
                     self._flags.clear()
                     self._flags_total = self._good = self._judged = 0
-                self._build(frame_wh)
+                self._restart(t, new_session=True)
             elif name == "record" and self._recorder is None:
                 # a recording starts the judging afresh (the motions under way end here), so that
                 # re-judging its landmarks, which begin here, gives exactly what the live page shows
-                finished += self._finish_pipeline(t).finished
-                self._build(frame_wh)
+                self._restart(t)
                 self._start_recording(arg, frame_wh)
             elif name == "stop_recording":
-                # the motions under way end with the recording, as they do when it is re-judged
-                step_id = self._pipeline.step.id
-                last = self._finish_pipeline(t)
-                finished += last.finished
-                if self._recorder is not None and not self._stopping:
-                    self._recorder.log(last, step_id)
+                # the motions under way end with the recording (logged in it), as they do when it is re-judged
+                self._restart(t)
                 self._stop_recording("stopped")
-                self._build(frame_wh)
-        result = self._pipeline.process_frame(frame_bgr, t)
-        finished += list(result.finished)
-        with self._lock:
-            self.session.observe(finished, t)
-            self._count(finished, result, t)
-        if self.session.current is not self._judged_step and not self.session.finished:
-            self._judged_step = self.session.current
-            step = adjust_step(self.session.current, self._settings)
-            self._pipeline.set_step(step)
-            self._overlay.set_step(step)
-        with self._lock:
-            rec = None if self._stopping else self._recorder
-        if rec is not None:
-            rec.write(frame_bgr, result, self._pipeline.step.id)
+        # a recording stopped (here, or from another thread when the camera stopped) gets no more frames
+        runner.sinks = [s for s in runner.sinks if not isinstance(s, _RecordingSink) or s.recorder is self._recorder]
+        step = runner.step
+        result = runner.feed(Item(runner.frames, t, frame_bgr))
+        if runner.step is not step:
+            self._overlay.set_step(runner.step)
+        self._publish()
         with self._lock:
             self._last_frame = frame_bgr
         if t - self._advice_t >= 1.0:
             self._advise(frame_bgr, t)
         return self._draw(frame_bgr.copy(), result)
+
+    def _publish(self) -> None:
+        """What the page reads of the routine's progress, copied in the camera's thread."""
+        s = self._runner.session
+        progress, history = s.progress(), tuple(s.history())
+        score = s.summary()["score"] if self._last_t is not None else None
+        with self._lock:
+            self._index, self._progress, self._history = s.index, progress, history
+            self._finished, self._score = s.finished, score
 
     def _draw(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
         self._overlay.back.annotate(frame, result)
@@ -349,17 +356,17 @@ class LiveCoach:
         self._overlay.banner.annotate(frame, result)
         return frame
 
-    def _count(self, finished: list[JudgedEvent], result: FrameResult, t: float) -> None:
-        for je in finished:
-            self._judged += 1
-            self._good += je.ok
+    def _count(self, result: FrameResult) -> None:
+        t = result.t_s
         givers = [hs for hs in result.hands if hs.hand is not None and hs.observation is not None]
-        for hs in givers:
-            self._numbers.see(hs.hand, t)
-        for f in result.flags:  # LiveFlag.hand: the hand's number on screen, counted from 0
-            self._flags.append(LiveFlag(f.t_s, self._numbers(f.hand) - 1, f.verdict.name, f.verdict.message))
-            self._flags_total += 1
-        self._hands_on_back = len(givers)
+        with self._lock:
+            for je in result.finished:
+                self._judged += 1
+                self._good += je.ok
+            for f in result.flags:
+                self._flags.append(LiveFlag(f.t_s, f.hand, f.verdict.name, f.verdict.message))
+                self._flags_total += 1
+            self._hands_on_back = len(givers)
         for hs in result.hands:
             if hs.observation is not None:
                 self._palms.append(hs.observation.palm_size_px)
@@ -368,27 +375,19 @@ class LiveCoach:
 
     def _advise(self, frame_bgr: NDArray[np.uint8], t: float) -> None:
         palm = float(np.median(self._palms)) if self._palms else None
-        advice = setup_advice(frame_bgr, self._pipeline.calibration, palm_px=palm,
+        advice = setup_advice(frame_bgr, self._runner.calibration, palm_px=palm,
                               seconds_without_hands=t - (self._last_hand_t if self._last_hand_t is not None else t))
         with self._lock:
             self._advice = tuple(advice)
             self._advice_t = t
-
-    def _finish_pipeline(self, t: float) -> FrameResult:
-        """End every motion under way (before the pipeline is rebuilt); counted like any frame's results."""
-        if self._pipeline is None:
-            return FrameResult.empty(t)
-        last = self._pipeline.finish()
-        with self._lock:
-            self._count(list(last.finished), last, t)
-        return last
 
     # -- recording ---------------------------------------------------------------------------
 
     def _start_recording(self, factory, frame_wh: tuple[int, int]) -> None:
         if self._recorder is not None:
             return
-        rec = factory(frame_wh, self._pipeline.calibration, self)
+        rec = factory(frame_wh, self._runner.calibration, self)
+        self._runner.sinks.append(_RecordingSink(rec))
         with self._lock:
             self._recorder = rec
 
@@ -398,12 +397,15 @@ class LiveCoach:
             if rec is None or self._stopping:
                 return
             self._stopping = True  # the camera's thread writes no more; the page still shows it recording
-            summary = self.session.summary()
+            summary = self._runner.session.summary()
             stats = self._stats.snapshot()
         try:
             rec.stop(extra={"stopped": reason, "steps": summary["steps"], "score": summary["score"],
                             "live": {"fps": round(stats.fps, 2), "latency_ms_median": round(stats.latency_ms_median, 2),
                                      "latency_ms_p95": round(stats.latency_ms_p95, 2), "frames": stats.frames}})
+        except Exception:
+            log.exception("the recording in %s could not be finished", rec.folder)
+            raise
         finally:
             with self._lock:  # "Saved" only once the recording is complete
                 self._recorder = None
@@ -417,7 +419,10 @@ class LiveCoach:
                 stale = self._recorder is not None and self._last_arrival is not None and \
                     time.perf_counter() - self._last_arrival > CAMERA_STOPPED_S
             if stale:
-                self._stop_recording("the camera stopped sending frames")
+                try:
+                    self._stop_recording("the camera stopped sending frames")
+                except Exception:  # noqa: BLE001 - logged; the watchdog goes on
+                    pass
 
     def close(self) -> None:
         """Stop any recording and free MediaPipe."""
@@ -431,6 +436,4 @@ class LiveCoach:
         self._stop_recording("closed")
         with self._busy:
             self._closed.set()
-            detector, self._detector = self._detector, None
-            self._pipeline = None
-        return detector
+            return self._runner.hand_over()

@@ -136,7 +136,7 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
     sc.true_strokes = len(truth)
 
     def same_hand(d, t) -> bool:
-        return hand_of.get(d["track"]) == t["hand"]
+        return hand_of.get(d["hand"]) == t["hand"]
 
     def ignored(d) -> bool:
         dur = max(d["t_end"] - d["t_start"], 1e-6)
@@ -168,7 +168,7 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
         if names:
             sc.flags_raised += 1
         if i not in match:
-            sc.unmatched_detail.append(f"extra {d['track']} {d['direction']} {d['t_start']}-{d['t_end']} {sorted(names)}")
+            sc.unmatched_detail.append(f"extra {d['hand']} {d['direction']} {d['t_start']}-{d['t_end']} {sorted(names)}")
             if names:
                 sc.false_flags += 1
             if any(same_hand(d, e) and _iou(d["t_start"], d["t_end"], e["t_start"], e["t_end"]) > 0.2
@@ -224,7 +224,7 @@ def _score_all_kinds(sc: ClipScore, labels: dict, report: dict, same_hand, ignor
             sc.unmatched_detail.append(f"missed {t['hand']} {t['kind']} {t['t_start']}-{t['t_end']}")
     for i, d in enumerate(found):
         if i not in used_d and d["kind"] != "stroke":  # (extra strokes are listed above)
-            sc.unmatched_detail.append(f"extra {d['track']} {d['kind']} {d['t_start']}-{d['t_end']}")
+            sc.unmatched_detail.append(f"extra {d['hand']} {d['kind']} {d['t_start']}-{d['t_end']}")
 
 
 def format_table(rows: list[dict]) -> str:

@@ -1,0 +1,54 @@
+"""The events file (``events.jsonl``) of a recording: one JSON object per line, each with a ``"type"``.
+
+- ``{"type": "step", "t": s, "frame": i, "step": id}``: the step judged from
+  frame ``i`` on (the first line names the starting step);
+- ``{"type": "event", "frame": i, "step": id, **event_dict(je)}``: an event
+  judged (``frame``: the frame whose result returned it, null for the events
+  finished at stop); ``step``: the step in force at the event's middle, which
+  is the step the pipeline judged it against; the other fields are the
+  report's (:func:`vision.files.report.event_dict`);
+- ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
+  "message": text, "step": id}``: a flag raised on the picture.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vision.core.types import Flag, JudgedEvent
+from vision.files.jsonl import RecordingError, read_lines
+from vision.files.report import event_dict
+
+EVENTS_FILE = "events.jsonl"
+
+
+def step_line(t_s: float, frame: int, step_id: str | None) -> dict:
+    return {"type": "step", "t": round(t_s, 4), "frame": frame, "step": step_id}
+
+
+def event_line(je: JudgedEvent, frame: int | None, step_id: str | None) -> dict:
+    return {"type": "event", "frame": frame, "step": step_id, **event_dict(je)}
+
+
+def flag_line(flag: Flag, frame: int | None, step_id: str | None) -> dict:
+    return {"type": "flag", "t": round(flag.t_s, 4), "frame": frame, "hand": flag.hand,
+            "verdict": flag.verdict.name, "message": flag.verdict.message, "step": step_id}
+
+
+def dumps(line: dict) -> str:
+    return json.dumps(line, separators=(",", ":"))
+
+
+def read_events(path: str | Path) -> list[dict]:
+    """The lines of an events.jsonl as dicts (each with a "type"); a truncated last line is ignored."""
+    path = Path(path)
+    out = []
+    for n, line in read_lines(path):
+        try:
+            d = json.loads(line)
+        except ValueError as e:
+            raise RecordingError(f"{path}: line {n} is damaged ({e}); expected one JSON object per line") from None
+        if not isinstance(d, dict) or "type" not in d:
+            raise RecordingError(f"{path}: line {n}: expected an object with a \"type\", got {line[:40]!r}")
+        out.append(d)
+    return out
