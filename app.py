@@ -5,9 +5,16 @@ the same code the command line and the tests run.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 
-from vision.core.logs import log_to_file
+# the pages import `ui...` from beside this file: in a checkout, and in an installed copy (vision/app_files)
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from vision.core.logs import log_to_file  # noqa: E402
 
 log_to_file()  # the worker threads' errors, with their tracebacks (the pages show plain messages)
 
