@@ -24,34 +24,30 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The checkout this package runs from, or None when it is installed (site-packages).
-CHECKOUT: Path | None = Path(__file__).resolve().parents[2]
-if not (CHECKOUT / "routines").is_dir() or not (CHECKOUT / "vision").is_dir():
-    CHECKOUT = None
+_ROOT = Path(__file__).resolve().parents[2]
+CHECKOUT: Path | None = _ROOT if (_ROOT / "routines").is_dir() and (_ROOT / "vision").is_dir() else None
 
 DATA_ENV = "STROKE_COACH_DATA"
 RECORDINGS_ENV = "STROKE_COACH_RECORDINGS"
 ROUTINES_ENV = "STROKE_COACH_ROUTINES"
 
 
+def _installed(package: str, what: str) -> Path:
+    """The folder of a data package of the installed copy (a folder without __init__.py: its search location)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{what} are missing from this install of Stroke Coach; reinstall it")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def builtin_routines_dir() -> Path:
     """The routines that come with Stroke Coach: ``routines/`` in a checkout, package data when installed."""
-    if CHECKOUT is not None:
-        return CHECKOUT / "routines"
-    # a folder without __init__.py: its spec's search location is the folder itself
-    spec = importlib.util.find_spec("vision.builtin_routines")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the routines that come with Stroke Coach are missing from this install; reinstall it")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return CHECKOUT / "routines" if CHECKOUT is not None else _installed("vision.builtin_routines", "the routines")
 
 
 def app_script() -> Path:
     """The app's main script (``app.py``, its pages in ``ui/`` beside it): the checkout's, or the installed copy."""
-    if CHECKOUT is not None:
-        return CHECKOUT / "app.py"
-    spec = importlib.util.find_spec("vision.app_files")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the app's files are missing from this install; reinstall Stroke Coach")
-    return Path(next(iter(spec.submodule_search_locations))) / "app.py"
+    return (CHECKOUT if CHECKOUT is not None else _installed("vision.app_files", "the app's files")) / "app.py"
 
 
 def _default_data() -> Path:

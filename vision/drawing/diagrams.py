@@ -303,7 +303,7 @@ def _draw_back(lay: BackLayout, zones: Zones, active_lanes: Iterable[str] = (), 
 
     # zones: lanes lightly shaded, the spine zone pink; clipped to the torso
     mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [_fxa(outline)], 255, cv2.LINE_AA, shift=_SHIFT)
+    cv2.fillPoly(mask, [_fxa(outline)], (255,), cv2.LINE_AA, shift=_SHIFT)
     zone_layer = img.copy()
     active = set(active_lanes)
     if shade_lanes:
@@ -426,9 +426,9 @@ def _strokes(pen: _Pen, step: Step, zones: Zones) -> None:
                     pts.append(pen.p(end_u + sign_u * 0.1 * (1 - math.cos(ang)), mv + (rv - mv) * math.sin(ang)))
             pts.append(pen.p(end_u + sign_u * 0.1, rv))
             pts.append(pen.p(start_u - sign_u * 0.02, rv))
-            pts = np.array(pts)
-            tip = pts[-1]
-            _dashed(pen.img, pts[:-1].tolist() + [tip - (0, -sign_u * pen.head * 0.7)], RETURN, t,
+            path = np.array(pts)
+            tip = path[-1]
+            _dashed(pen.img, path[:-1].tolist() + [tip - (0, -sign_u * pen.head * 0.7)], RETURN, t,
                     dash_px=max(4.0, pen.head * 0.8), gap_px=max(3.0, pen.head * 0.5))
             _head(pen.img, tip, (0, -sign_u), RETURN, pen.head * 0.9)
 
@@ -659,7 +659,9 @@ def coverage_grid(samples: Samples, zones: Zones = Zones(), cell: float = 0.05,
     v_edges = (np.arange(-n_half_v, n_half_v + 2) - 0.5) * cell_v
     pts, wts = _weighted_points(samples, cap_s)
     ok = np.all(np.isfinite(pts), axis=1) if len(wts) else np.zeros(0, bool)
-    seconds, _, _ = np.histogram2d(pts[ok, 0], pts[ok, 1], bins=[u_edges, v_edges], weights=wts[ok])
+    # numpy's stub types histogram2d's bins as counts only, not the edge arrays it documents and takes
+    seconds, _, _ = np.histogram2d(pts[ok, 0], pts[ok, 1], bins=[u_edges, v_edges],  # type: ignore[list-item]
+                                   weights=wts[ok])
     return CoverageGrid(seconds, u_edges, v_edges)
 
 

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from vision.core.backframe import Homography, Zones
 from vision.core.hands import HAND_EDGES
-from vision.core.types import FrameResult
+from vision.core.types import Flag, FrameResult
 from vision.judging.routines import Step
 
 # BGR
@@ -93,7 +93,7 @@ class HandsAnnotator:
                 color = WHITE if giver else GREY
                 for a, b in HAND_EDGES:
                     cv2.line(frame, tuple(lm[a]), tuple(lm[b]), color, 1, cv2.LINE_AA)
-            if not giver:
+            if hs.hand is None:  # not the giver's
                 continue
             trail = self._trails.setdefault(hs.hand, deque())
             color = RED if hs.live_flag is not None else (GREEN if hs.active is not None else AMBER)
@@ -119,7 +119,7 @@ class BannerAnnotator:
     def __init__(self, show_s: float = 2.5, scale: float = 0.6):
         self.show_s = show_s
         self.scale = scale
-        self._flag = None
+        self._flag: Flag | None = None
 
     def annotate(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
         if result.flags:

@@ -164,7 +164,7 @@ class Pipeline:
     def process_frame(self, frame_bgr: NDArray[np.uint8], t_s: float) -> FrameResult:
         """Find the hands in a BGR frame and run everything after."""
         x0, y0, x1, y1 = self.roi_px((frame_bgr.shape[1], frame_bgr.shape[0]))
-        rgb = cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)
+        rgb = np.asarray(cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB), np.uint8)
         hands = self.detector.detect(rgb, offset_px=(x0, y0))
         return self.process_hands(hands, t_s)
 
@@ -183,10 +183,10 @@ class Pipeline:
                 finished += self._restart(g)
         active, ended = self.tracker.update(t_s, hands)
         for tr in ended:
-            g = self._givers.pop(tr.id, None)
-            if g is not None:
+            gone = self._givers.pop(tr.id, None)
+            if gone is not None:
                 self._giver_changes.append(t_s)
-                finished += self._judge(g, g.segmenter.flush())
+                finished += self._judge(gone, gone.segmenter.flush())
             self._on_back_frames.pop(tr.id, None)
         states: list[HandState] = []
         flags: list[Flag] = []
@@ -259,6 +259,7 @@ class Pipeline:
         """The contact point leapt since the last frame faster than a hand moves (see max_hand_speed)."""
         if g.last_raw is None:
             return False
+        assert g.last_t is not None, "a giver's last_t and last_raw are set and reset together"
         du, dv = uv_raw - g.last_raw
         d = float(back_distance(du, dv))
         return bool(d > self.config.max_jump_min and d / max(t_s - g.last_t, 1e-6) > self.config.max_hand_speed)

@@ -29,6 +29,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from vision.core.folders import builtin_routines_dir, folders
 
@@ -101,7 +102,8 @@ def _fill_bounds(given, default: dict):
 
 def apply_defaults(step: dict) -> dict:
     """A step's raw mapping with its technique's defaults filled in where it leaves fields out."""
-    defaults = TECHNIQUE_DEFAULTS.get(step.get("technique")) if isinstance(step.get("technique"), str) else None
+    technique = step.get("technique")
+    defaults = TECHNIQUE_DEFAULTS.get(technique) if isinstance(technique, str) else None
     filled = dict(step)
     for key in BOUNDS_FIELDS:
         if key in filled and filled[key] is None:
@@ -179,7 +181,7 @@ def _where(loc: tuple, data: dict) -> str:
     return ": ".join(parts + ([field] if field else []))
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     typ, value = err["type"], err.get("input")
     if typ == "literal_error":
         expected = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
@@ -200,7 +202,7 @@ def parse_routine(data, source: str) -> Routine:
     problems: list[str] = []
     steps = data.get("steps")
     if isinstance(steps, list):
-        ids = [st.get("id") for st in steps if isinstance(st, dict) and st.get("id")]
+        ids = [st["id"] for st in steps if isinstance(st, dict) and st.get("id")]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             problems.append(f"{source}: step ids must be unique; repeated: {', '.join(map(str, dupes))}")

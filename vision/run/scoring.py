@@ -107,7 +107,7 @@ def _hand_map(labels: dict, frames: list[dict], contact: str) -> dict[int, str]:
     best: dict[int, str] = {}
     for hand in sorted({k[0] for k in dist}):
         options = {name: np.median(v) for (hh, name), v in dist.items() if hh == hand}
-        best[hand] = min(options, key=options.get)
+        best[hand] = min(options, key=options.__getitem__)
     return best
 
 

@@ -43,7 +43,7 @@ def setup_advice(frame_bgr: NDArray[np.uint8], calibration: Calibration, *, palm
         advice.append(Advice("back_out_of_view", "The back is not wholly in view: move the camera (or the table) "
                                                  "until the whole back is in the picture, then calibrate again."))
     mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(corners).astype(np.int32)], 255)
+    cv2.fillPoly(mask, [np.round(corners).astype(np.int32)], (255,))
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
     luma = float(cv2.mean(gray, mask=mask)[0]) if mask.any() else float(gray.mean())
     if luma < DARK_LUMA:

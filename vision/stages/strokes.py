@@ -284,10 +284,10 @@ class HandSegmenter:
 
     def _start_motion(self, k: int) -> list[MotionEvent]:
         """The hand left its resting spot; the motion began at idle sample k."""
-        seg = self._idle_t[k:], self._idle_p[k:], self._idle_v[k:]
+        seg_t, seg_p, seg_v = self._idle_t[k:], self._idle_p[k:], self._idle_v[k:]
         out = self._end_idle(self._idle_t[k])
         self._moving = True
-        self._seg_t, self._seg_p, self._seg_v = (list(x) for x in seg)
+        self._seg_t, self._seg_p, self._seg_v = seg_t, seg_p, seg_v
         self._peak = 0.0
         self._valley = self._rest_since = None
         self._idle_t, self._idle_p, self._idle_v = [], [], []
@@ -361,9 +361,9 @@ class HandSegmenter:
         if direction == "lateral" and net <= cfg.cross_max_pass and net >= cfg.start_distance:
             out: list[MotionEvent] = []
             if self._pending:
-                last = self._pending[-1]
-                reverses = float(np.dot(last.displacement, ev.displacement)) < 0
-                if not reverses or ev.t_start - last.t_end > cfg.cross_max_gap_s:
+                prev = self._pending[-1]
+                reverses = float(np.dot(prev.displacement, ev.displacement)) < 0
+                if not reverses or ev.t_start - prev.t_end > cfg.cross_max_gap_s:
                     out += self._flush_pending()
             self._pending.append(ev)
             return out
