@@ -267,3 +267,23 @@ def test_hands_found_again_get_the_lowest_free_number():
     third = np.c_[np.full(n, 0.5), np.full(n, 0.0)]
     p, results = run([left, right, third], drop=lambda i, k: k == 2 and i < 30)
     assert {hs.hand for hs in results[100].hands if hs.hand is not None} == {1, 2, 3}
+
+
+def test_a_hand_found_again_takes_back_its_own_number():
+    """Both hands lift off and come back, the right one first: each gets the number it had, by where it left."""
+    n = 220
+    left = np.c_[np.linspace(0.2, 0.8, n), np.full(n, -0.3)]
+    right = np.c_[np.linspace(0.2, 0.8, n), np.full(n, 0.3)]
+    gone = lambda i, k: 60 <= i < (140 if k == 0 else 120)  # noqa: E731 - the right hand (k=1) returns first
+    p, results = run([left, right], drop=gone)
+
+    def side(r, number):
+        hs = next(h for h in r.hands if h.hand == number and h.uv is not None)
+        return "left" if hs.uv[1] < 0 else "right"
+
+    before = {side(results[30], k) for k in (1, 2)}
+    assert before == {"left", "right"}
+    first = {k: side(results[30], k) for k in (1, 2)}
+    assert {k: side(results[130], k) for k in (1, 2) if any(h.hand == k for h in results[130].hands)} == \
+        {k: v for k, v in first.items() if v == "right"}  # the right hand alone, with its own number
+    assert {k: side(results[200], k) for k in (1, 2)} == first

@@ -99,6 +99,7 @@ class Pipeline:
         self.tracker = HandTracker(self.config.tracker, contact=self.step.contact)
         self._on_back_frames: dict[int, int] = {}
         self._givers: dict[int, _Giver] = {}  # track id -> giver state
+        self._left_at: dict[int, NDArray[np.float64]] = {}  # a giver hand's number -> where it was last seen
         self.events: list[JudgedEvent] = []
         self.last_t: float | None = None
         self._steps = [(float("-inf"), self.step)]
@@ -185,6 +186,8 @@ class Pipeline:
         for tr in ended:
             gone = self._givers.pop(tr.id, None)
             if gone is not None:
+                if gone.uv is not None:
+                    self._left_at[gone.hand] = gone.uv
                 self._giver_changes.append(t_s)
                 finished += self._judge(gone, gone.segmenter.flush())
             self._on_back_frames.pop(tr.id, None)
@@ -219,7 +222,7 @@ class Pipeline:
                 n = self._on_back_frames.get(tr.id, 0) + 1
                 self._on_back_frames[tr.id] = n
                 if n >= self.config.giver_frames:
-                    g = self._givers[tr.id] = _Giver(self._free_hand_number(), self._make_filter,
+                    g = self._givers[tr.id] = _Giver(self._free_hand_number(uv_raw), self._make_filter,
                                                      self.config.segmenter)
                     self._giver_changes.append(t_s)
             if g is None:
@@ -246,14 +249,19 @@ class Pipeline:
         return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
                          g.segmenter.resting_s(t_s))
 
-    def _free_hand_number(self) -> int:
-        """The giver's hand number for a hand that comes onto the back: the lowest no hand on it now holds.
+    def _free_hand_number(self, uv: NDArray[np.float64]) -> int:
+        """The giver's number for a hand coming onto the back at ``uv``: of the numbers no hand on the
+        back holds, the one whose hand left nearest to here (the same hand, found again), else the lowest.
 
         A person has two hands: one lost and found again takes its number back,
         so reports and the screen say hand 1 and hand 2 for a whole session.
         """
         held = {g.hand for g in self._givers.values()}
-        return next(n for n in range(1, len(held) + 2) if n not in held)
+        free = [n for n in range(1, max([len(held) + 1, *self._left_at]) + 1) if n not in held]
+        left = [n for n in free if n in self._left_at]
+        if left:
+            return min(left, key=lambda n: float(back_distance(*(uv - self._left_at[n]))))
+        return free[0]
 
     def _jumped(self, g: _Giver, uv_raw: NDArray[np.float64], t_s: float) -> bool:
         """The contact point leapt since the last frame faster than a hand moves (see max_hand_speed)."""
