@@ -63,6 +63,21 @@ def test_a_broken_saved_calibration_is_explained(data):
     assert "cannot be used" in at.warning[0].value and "Calibrate again" in at.warning[0].value
 
 
+def test_a_hand_edited_saved_calibration_is_explained_not_a_traceback(data):
+    """frame_size written as {"width": 640, "height": 480}: the pages name the file and the field, and say why."""
+    path = write_calibration(data.dir, "effleurage_good")
+    path.write_text(json.dumps({**json.loads(path.read_text()), "frame_size": {"width": 640, "height": 480}}))
+    for page in (None, "ui/calibrate.py"):
+        at = _app() if page is None else _app().switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        message = at.warning[0].value
+        assert message.startswith(f"The saved calibration cannot be used ({path}: frame_size: expected [width, height]")
+        assert 'found {"width": 640, "height": 480}' in message and "Calibrate again" in message
+        if page is None:
+            assert not data.streamer_calls  # the Practice page stopped at the message, before the camera
+
+
 def test_calibrate_from_a_sample_frame_and_save(data):
     at = _app().switch_page("ui/calibrate.py").run()
     assert not at.exception, at.exception

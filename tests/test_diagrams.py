@@ -22,7 +22,7 @@ from vision.drawing.diagrams import (
     step_diagram,
     uv_to_px,
 )
-from vision.files.report import build_report
+from vision.files.report import Report, build_report
 from vision.judging.routines import Step, load_routine, routine_files
 
 LANE_V = 0.5 * (Zones().lane_inner + Zones().lane_outer)  # centre of a lane
@@ -207,7 +207,23 @@ WRONG = Verdict("wrong_direction", "Stroke went down toward the hips; effleurage
 FAST = Verdict("too_fast", "Too fast")
 
 
-def sample_report(with_steps: bool = True) -> dict:
+CORNERS = {"base_left": [200.0, 400.0], "base_right": [440.0, 400.0], "top_right": [440.0, 100.0],
+           "top_left": [200.0, 100.0]}
+
+
+def step_dict(step_id: str, title: str, started_s: float | None, ended_s: float | None) -> dict:
+    """A step of a report's ``steps`` (as StepProgress.to_dict gives it): only its span matters to the chart."""
+    return {"step_id": step_id, "title": title, "technique": "effleurage", "attempt": 1,
+            "asked": {"instruction": "Glide.", "target": 3, "unit": "strokes"}, "done": 0, "complete": False,
+            "flags": {}, "events": 0, "ok_events": 0, "score": 0, "started_s": started_s, "ended_s": ended_s}
+
+
+def empty_report(**fields) -> Report:
+    return build_report([], video="v.mp4", fps=30.0, frame_size=(640, 480), routine=None, step="effleurage",
+                        calibration=CORNERS, **{"duration_s": 0.0, **fields})
+
+
+def sample_report(with_steps: bool = True) -> Report:
     events = [
         JudgedEvent(motion(0, "up", 0.5, 1.5), 1, (OK,), None),
         JudgedEvent(motion(1, "up", 0.6, 1.6, LANE_V), 2, (OK,), None),
@@ -215,15 +231,14 @@ def sample_report(with_steps: bool = True) -> dict:
         JudgedEvent(motion(1, "up", 2.1, 2.4, LANE_V), 2, (FAST, WRONG), 2.3),
         JudgedEvent(motion(0, None, 4.0, 4.0), 1, (OK,), None),  # zero length: still a bar
     ]
-    report = build_report(events, video="v.mp4", fps=30.0, frame_size=(640, 480), duration_s=5.0,
-                          routine="Swedish massage", step="effleurage", calibration={})
-    if with_steps:
-        report["steps"] = [
-            {"step_id": "effleurage", "title": "Effleurage (warm-up)", "started_s": 0.0, "ended_s": 3.5},
-            {"step_id": "petrissage", "title": "Petrissage", "started_s": 3.5, "ended_s": None},
-            {"step_id": "friction", "title": "Friction", "started_s": None, "ended_s": None},
-        ]
-    return report
+    steps = [
+        step_dict("effleurage", "Effleurage (warm-up)", 0.0, 3.5),
+        step_dict("petrissage", "Petrissage", 3.5, None),
+        step_dict("friction", "Friction", None, None),
+    ]
+    return build_report(events, video="v.mp4", fps=30.0, frame_size=(640, 480), duration_s=5.0,
+                        routine="Swedish massage", step="effleurage", calibration=CORNERS,
+                        steps=steps if with_steps else None)
 
 
 def datasets(spec: dict) -> list[list[dict]]:
@@ -240,7 +255,7 @@ def test_timeline_chart_has_one_datum_per_event(with_steps):
     report = sample_report(with_steps)
     spec = timeline_chart(report).to_dict()  # validates against the Vega-Lite schema
     event_rows = [d for d in datasets(spec) if d and "t_start" in d[0]]
-    assert len(event_rows) == 1 and len(event_rows[0]) == len(report["events"]) == 5
+    assert len(event_rows) == 1 and len(event_rows[0]) == len(report.events) == 5
     rows = event_rows[0]
     assert [r["verdict"] for r in rows] == ["ok", "ok", "wrong_direction", "too_fast", "ok"]
     assert {r["hand"] for r in rows} == {"Hand 1", "Hand 2"}
@@ -256,7 +271,7 @@ def test_timeline_chart_has_one_datum_per_event(with_steps):
 
 
 def test_timeline_chart_and_flags_table_of_an_empty_report():
-    for report in ({}, {"events": [], "duration_s": 0.0}):
+    for report in (empty_report(), empty_report(duration_s=12.0, steps=[])):
         spec = timeline_chart(report).to_dict()
         assert all(len(d) == 0 for d in datasets(spec))
         table = flags_table(report)
@@ -267,7 +282,7 @@ def test_flags_table_lists_exactly_the_flagged_events():
     report = sample_report()
     table = flags_table(report)
     assert isinstance(table, pd.DataFrame) and list(table.columns) == list(FLAG_COLUMNS)
-    flagged = [e for e in report["events"] if any(v["name"] != "ok" for v in e["verdicts"])]
+    flagged = [e for e in report.events if any(v.name != "ok" for v in e.verdicts)]
     assert len(table) == len(flagged) == 2
     assert table["time (s)"].tolist() == [2.3, 2.4]  # when each flag was raised, in time order
     assert table["hand"].tolist() == ["Hand 2", "Hand 1"]
@@ -278,9 +293,9 @@ def test_flags_table_lists_exactly_the_flagged_events():
 def test_a_recordings_times_are_shown_from_its_video_start():
     report = sample_report(with_steps=True)
     plain = flags_table(report)
-    shifted = dict(report, time_origin_s=1.5)
+    shifted = report.replaced(rejudged=True, time_origin_s=1.5)
     moved = flags_table(shifted)
     assert list(moved["time (s)"]) == pytest.approx([t - 1.5 for t in plain["time (s)"]])
     bars = [d for d in timeline_chart(shifted).to_dict()["datasets"].values() if d and "t_start" in d[0]]
     assert bars and min(d["t_start"] for d in bars[0]) == pytest.approx(
-        min(e["t_start"] for e in report["events"]) - 1.5)
+        min(e.t_start for e in report.events) - 1.5)

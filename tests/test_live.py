@@ -230,8 +230,8 @@ def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
             time.sleep(0.2)
         rec = open_recording(coach.snapshot().last_recording)
         assert rec.status == "complete"
-        assert rec.session["frames"] == 40 and "camera stopped" in rec.session["extra"]["stopped"]
-        assert rec.session["extra"]["live"]["frames"] == 45
+        assert rec.session.frames == 40 and "camera stopped" in rec.session.extra["stopped"]
+        assert rec.session.extra["live"]["frames"] == 45
     finally:
         coach.close()
 
@@ -262,8 +262,7 @@ def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tm
     live = [(e["kind"], e["hand"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
             for e in rec.events() if e["type"] == "event"]
     again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
-    replayed = [(e["kind"], e["hand"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
-                for e in again.report["events"]]
+    replayed = [(e.kind, e.hand, e.t_start, e.t_end, [v.name for v in e.verdicts]) for e in again.report.events]
     assert sorted(live) == sorted(replayed)
     assert any("wrong_direction" in v for *_, v in live)
     assert not any(n in ("one_hand_missing", "too_fast") for *_, v in live for n in v), live

@@ -87,12 +87,12 @@ def test_complete_recording_opens_and_its_video_plays(live):
     rec = live["rec"]
     assert rec.status == "complete" and rec.frame_wh == (640, 480)
     s = rec.session
-    assert s["frames"] == N_FRAMES and s["video_frames"] == N_FRAMES and s["dropped_frames"] == 0
-    assert s["routine"] == "Swedish massage" and s["step"] == "effleurage" and s["blur_faces"] is True
-    assert s["settings"] == {"model_complexity": 0} and s["extra"] == {"fps": 30.0, "score": 50}
-    assert s["calibration"] == live["cal"].to_dict() and rec.calibration == live["cal"]
-    assert s["started_at"][-6] in "+-" and s["ended_at"] and s["errors"] == []
-    assert s["duration_s"] == pytest.approx(N_FRAMES / 30, abs=0.01) and s["fps"] == pytest.approx(30.0)
+    assert s.frames == N_FRAMES and s.video_frames == N_FRAMES and s.dropped_frames == 0
+    assert s.routine == "Swedish massage" and s.step == "effleurage" and s.blur_faces is True
+    assert s.settings == {"model_complexity": 0} and s.extra == {"fps": 30.0, "score": 50}
+    assert s.calibration.to_dict() == live["cal"].to_dict() and rec.calibration == live["cal"]
+    assert s.started_at[-6] in "+-" and s.ended_at and s.errors == []
+    assert s.duration_s == pytest.approx(N_FRAMES / 30, abs=0.01) and s.fps == pytest.approx(30.0)
 
     with av.open(str(rec.video)) as c:
         cc = c.streams.video[0].codec_context
@@ -149,7 +149,7 @@ def test_rejudge_gives_exactly_the_live_verdicts(live, tmp_path):
 
 def test_rejudge_follows_a_routine_and_draws_over_the_recorded_video(live, tmp_path):
     res = rejudge(live["rec"].folder, step=None, routine=live["routine"], out_dir=tmp_path / "o", annotate=True)
-    assert res.report["step"] is None and res.report["steps"] and "score" in res.report
+    assert res.report.step is None and res.report.steps and "score" in res.report.model_dump()
     assert len(decode(tmp_path / "o" / "annotated.mp4")) == N_FRAMES
 
 
@@ -185,7 +185,7 @@ def test_truncated_files_still_open(live, tmp_path):
     # 60% of the bytes hold well over a third of the frames (a fragment is a second of video)
     assert len(decoded) >= 0.4 * N_FRAMES
     res = rejudge(cut, step=live["step"], routine=live["routine"])
-    assert res.frames == whole_lines and any("interrupted" in w for w in res.report["warnings"])
+    assert res.frames == whole_lines and any("interrupted" in w for w in res.report.warnings)
 
 
 CRASH_SCRIPT = r"""
@@ -251,10 +251,10 @@ def test_a_busy_encoder_drops_video_frames_never_landmarks(tmp_path):
     out = rec.stop()
     assert slowest < 0.05, f"write() blocked the frame callback for {slowest * 1000:.0f} ms"
     s = out.session
-    assert s["frames"] == 90 and s["dropped_frames"] > 0 and s["video_frames"] + s["dropped_frames"] == 90
+    assert s.frames == 90 and s.dropped_frames > 0 and s.video_frames + s.dropped_frames == 90
     assert len(list(out.frames())) == 90
     decoded = decode(out.video)
-    assert len(decoded) == s["video_frames"]
+    assert len(decoded) == s.video_frames
     assert set(np.round([t for _, t in decoded], 3)) <= set(np.round(np.arange(90) / 30, 3))
     assert rec.write(frame, FrameResult.empty(5.0)) is False  # stopped: ignored
 
@@ -333,9 +333,9 @@ def test_recorded_video_has_faces_blurred_unless_asked_not_to(tmp_path):
         decoded = decode(out.video)
         assert len(decoded) == 8
         sharp[blur] = max(sharpness(f[box]) for f, _ in decoded)
-        assert out.session.get("frames_with_faces_blurred", 0) == (8 if blur else 0)
+        assert (out.session.frames_with_faces_blurred or 0) == (8 if blur else 0)
     assert sharp[True] < 0.2 * sharp[False], sharp
-    assert out.session["blur_faces"] is False
+    assert out.session.blur_faces is False
 
 
 def test_not_a_recording_gives_a_clear_error(tmp_path, live):
@@ -382,7 +382,7 @@ def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypat
     (tmp_path / "junk" / "session.json").write_text("not json")
     found = list_recordings(tmp_path)
     assert [r.name for r in found] == sorted(names, reverse=True)
-    assert all(r.status == "complete" and r.video is None and r.session["frames"] == 0 for r in found)
+    assert all(r.status == "complete" and r.video is None and r.session.frames == 0 for r in found)
     assert list_recordings(tmp_path / "none") == []
     monkeypatch.setenv(RECORDINGS_ENV, str(tmp_path))
     assert default_root() == tmp_path and len(list_recordings()) == 2
@@ -407,4 +407,4 @@ def test_analyze_and_the_live_recording_go_through_the_same_loop(live, tmp_path)
     assert lines == live["rec"].landmarks_path.read_text().splitlines()[:n]
     again = rejudge(tmp_path / "a" / "landmarks.jsonl", live["cal"], live["step"], routine=live["routine"])
     assert res.events and sorted(map(event_key, again.events)) == sorted(map(event_key, res.events))
-    assert again.report["frame_size"] == [] and again.report["events"] == res.report["events"]
+    assert again.report.frame_size == () and again.report.events == res.report.events

@@ -135,10 +135,10 @@ def test_a_recording_following_the_routine_re_judges_as_it_was_judged_live(live_
     live = sorted(_event_key(e) for e in rec.events() if e["type"] == "event")
     again = rejudge(rec.folder, routine=routine, settings=Settings(sensitivity))
     assert len(live) >= 10, "the clip's strokes, circles and holds were judged live"
-    assert sorted(_event_key(e) for e in again.report["events"]) == live
+    assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
     # the steps as the live page counted them
-    live_steps = [(s["step_id"], s["done"], s["complete"], s["score"]) for s in rec.session["extra"]["steps"]]
-    assert [(s["step_id"], s["done"], s["complete"], s["score"]) for s in again.report["steps"]] == live_steps
+    live_steps = [(s["step_id"], s["done"], s["complete"], s["score"]) for s in rec.session.extra["steps"]]
+    assert [(s.step_id, s.done, s.complete, s.score) for s in again.report.steps] == live_steps
     assert len(live_steps) >= 4, "the routine moved on, step by step"
     # (the rendered hands are judged alike at every sensitivity; that each level reaches every step
     # is shown on synthetic glides above)
@@ -151,7 +151,7 @@ def test_analyze_and_rejudge_of_the_landmarks_it_wrote_give_the_same_report(anal
     report = json.loads((out / "report.json").read_text())
     labels = labels_of(ROUTINE)
     again = rejudge(out / "landmarks.jsonl", Calibration.from_dict(labels["calibration"]),
-                    routine=find_routine(SAMPLES / "routines" / "swedish_short.yaml")).report
+                    routine=find_routine(SAMPLES / "routines" / "swedish_short.yaml")).report.model_dump(mode="json")
     assert report["steps"] and report["score"] is not None
     for key in ("events", "summary", "steps", "score", "routine_finished", "routine", "step", "calibration"):
         assert again[key] == report[key], key

@@ -1,9 +1,9 @@
 """Charts and tables of a session report, for the app (Altair / pandas; no streamlit calls).
 
-Input is the report dict of :func:`vision.report.build_report` (``events`` as
-:func:`vision.report.event_dict`; optionally ``steps`` as
-:meth:`vision.session.StepProgress.to_dict`). Times are seconds on the
-recording's clock. Hands are shown as "Hand 1", "Hand 2", ... (the report's ``hand``).
+Input is a :class:`vision.files.report.Report` (:func:`~vision.files.report.build_report`'s,
+or report.json read back by :func:`~vision.files.report.read_report`); its ``steps``, when
+it follows the routine, are drawn too. Times are seconds on the recording's clock. Hands
+are shown as "Hand 1", "Hand 2", ... (the events' ``hand``).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from vision.core.types import VERDICTS
+from vision.files.report import EventRecord, Report, VerdictRecord
 
 __all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "events_frame", "first_flag", "flags_table", "timeline_chart"]
 
@@ -46,66 +47,61 @@ def _hand(hand) -> str:
     return f"Hand {int(hand)}"
 
 
-def first_flag(event: dict) -> dict | None:
-    """The event's first non-ok verdict (``{"name", "message"}``), None if all is well."""
-    for v in event.get("verdicts") or ():
-        if v.get("name") != "ok":
-            return v
-    return None
+def first_flag(event: EventRecord) -> VerdictRecord | None:
+    """The event's first non-ok verdict, None if all is well."""
+    return next((v for v in event.verdicts if v.name != "ok"), None)
 
 
-def _origin(report: dict) -> float:
+def _origin(report: Report) -> float:
     """Times are shown from the video's start: a recording's report says when that was on the session's clock."""
-    return float(report.get("time_origin_s") or 0.0)
+    return float(report.time_origin_s or 0.0)
 
 
-def events_frame(report: dict) -> pd.DataFrame:
+def events_frame(report: Report) -> pd.DataFrame:
     """One row per event: hand, kind, direction, lane, times (from the video's start), verdict (first non-ok
     or "ok"), messages."""
     rows = []
     origin = _origin(report)
-    for e in report.get("events") or ():
+    for e in report.events:
         flag = first_flag(e)
-        flags = [v for v in e.get("verdicts") or () if v.get("name") != "ok"]
-        t0, t1 = float(e["t_start"]) - origin, float(e["t_end"]) - origin
+        flags = [v for v in e.verdicts if v.name != "ok"]
+        t0, t1 = e.t_start - origin, e.t_end - origin
         rows.append({
-            "hand": _hand(e.get("hand", 1)),
-            "kind": e.get("kind", ""),
-            "direction": e.get("direction") or "",
-            "lane": e.get("lane") or "",
+            "hand": _hand(e.hand),
+            "kind": e.kind,
+            "direction": e.direction or "",
+            "lane": e.lane or "",
             "t_start": t0,
             "t_end": t1,
             "t_end_shown": max(t1, t0 + _MIN_BAR_S),
             "duration_s": round(t1 - t0, 3),
-            "verdict": flag["name"] if flag else "ok",
-            "verdicts": ", ".join(v["name"] for v in flags) or "ok",
-            "messages": " | ".join(v.get("message", "") for v in flags) or "Good",
-            "flagged_at": None if e.get("flagged_at") is None else float(e["flagged_at"]) - origin,
+            "verdict": flag.name if flag else "ok",
+            "verdicts": ", ".join(v.name for v in flags) or "ok",
+            "messages": " | ".join(v.message for v in flags) or "Good",
+            "flagged_at": None if e.flagged_at is None else e.flagged_at - origin,
         })
     return pd.DataFrame(rows, columns=list(_EVENT_COLUMNS))
 
 
-def _steps_frame(report: dict, end_s: float) -> pd.DataFrame:
+def _steps_frame(report: Report, end_s: float) -> pd.DataFrame:
     rows = []
     origin = _origin(report)
-    for k, st in enumerate(report.get("steps") or ()):
-        t0 = st.get("started_s")
-        if t0 is None:
+    for k, st in enumerate(report.steps or ()):
+        if st.started_s is None:
             continue  # a step never reached
-        t1 = st.get("ended_s")
-        t0 -= origin
-        t1 = end_s if t1 is None else t1 - origin
+        t0 = st.started_s - origin
+        t1 = end_s if st.ended_s is None else st.ended_s - origin
         if t1 <= t0:
             continue
-        title = st.get("title") or st.get("step_id") or f"step {k + 1}"
-        if st.get("attempt", 1) > 1:
-            title = f"{title} ({st['attempt']})"
+        title = st.title or st.step_id or f"step {k + 1}"
+        if st.attempt > 1:
+            title = f"{title} ({st.attempt})"
         rows.append({"step": title, "started_s": float(t0), "ended_s": float(t1), "mid_s": 0.5 * (t0 + t1),
                      "band": k % 2})
     return pd.DataFrame(rows, columns=["step", "started_s", "ended_s", "mid_s", "band"])
 
 
-def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | alt.LayerChart:
+def timeline_chart(report: Report, width: int | str = "container") -> alt.Chart | alt.LayerChart:
     """Events on a time line: one row per hand, a bar per event from t_start to t_end.
 
     Bars are coloured by the event's first non-ok verdict (``VERDICT_COLOURS``,
@@ -117,7 +113,7 @@ def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | 
     """
     df = events_frame(report)
     hands = sorted(set(df["hand"]) | {"Hand 1", "Hand 2"}, key=lambda h: int(h.split()[-1]))
-    end_s = max([float(report.get("duration_s") or 0.0)] + df["t_end_shown"].tolist() + [1.0])
+    end_s = max([float(report.duration_s or 0.0)] + df["t_end_shown"].tolist() + [1.0])
     x_scale = alt.Scale(domain=[0, end_s], nice=False)
     colour = alt.Color("verdict:N", title="verdict",
                        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
@@ -150,7 +146,7 @@ def timeline_chart(report: dict, width: int | str = "container") -> alt.Chart | 
     return alt.layer(spans, bars, labels).resolve_scale(color="independent").properties(width=width, height=height)
 
 
-def flags_table(report: dict) -> pd.DataFrame:
+def flags_table(report: Report) -> pd.DataFrame:
     """Every non-ok event, in time order: columns ``time (s)``, ``hand``, ``verdict``, ``message``.
 
     ``time (s)`` is when the flag was raised (``flagged_at``, else the event's

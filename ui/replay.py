@@ -89,19 +89,19 @@ if source == "A recording":
 
     def _label(r) -> str:
         s = r.session
-        dur = s.get("duration_s")
-        return f"{r.folder.name} · {s.get('routine', '?')} · " + (f"{dur:.0f} s" if dur else r.status)
+        dur = s.duration_s
+        return f"{r.folder.name} · {s.routine or '?'} · " + (f"{dur:.0f} s" if dur else r.status)
 
     rec = st.selectbox("Recording", recs, format_func=_label, key="replay_recording")
     if rec.status != "complete":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")
     try:
-        recorded_with = Settings.from_dict(rec.session.get("settings"))
+        recorded_with = Settings.from_dict(rec.session.settings)
     except (TypeError, ValueError):
         recorded_with = Settings()
     job = ("recording", rec.folder, rec.calibration,
-           (rec.session.get("routine"), rec.session.get("step"), recorded_with), rec.folder.name, rec.video)
+           (rec.session.routine, rec.session.step, recorded_with), rec.folder.name, rec.video)
 elif source == "A sample clip":
     name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
     labels = sample_labels(name)
@@ -154,10 +154,10 @@ report = result.report
 video_out = result.out_dir / "annotated.mp4" if result.out_dir else None
 flags = flags_table(report)
 m = st.columns(4)
-m[0].metric("Score", report.get("score") if report.get("score") is not None else "–")
-m[1].metric("Events", report["summary"]["events"])
-m[2].metric("Flagged", report["summary"]["flagged"])
-m[3].metric("Length", f"{report['duration_s']:.0f} s")
+m[0].metric("Score", report.score if report.score is not None else "–")
+m[1].metric("Events", report.summary.events)
+m[2].metric("Flagged", report.summary.flagged)
+m[3].metric("Length", f"{report.duration_s:.0f} s")
 left, right = st.columns([3, 2])
 with left:
     if video_out is not None and video_out.exists():
@@ -170,11 +170,11 @@ with right:
     st.image(coverage_map(samples), caption="Where the hands worked (darker: longer)", width=260)
     secs = coverage_seconds(samples)
     st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.0f} s" for k, v in secs.items()))
-if report.get("steps"):
+if report.steps:
     st.subheader("Steps")
-    st.dataframe([{"step": s["title"], "asked": f"{s['asked']['target'] or '–'} {s['asked']['unit']}",
-                   "done": s["done"], "complete": s["complete"], "score": s["score"],
-                   "flags": ", ".join(f"{k} ×{v}" for k, v in s["flags"].items())} for s in report["steps"]],
+    st.dataframe([{"step": s.title, "asked": f"{s.asked.target or '–'} {s.asked.unit}",
+                   "done": s.done, "complete": s.complete, "score": s.score,
+                   "flags": ", ".join(f"{k} ×{v}" for k, v in s.flags.items())} for s in report.steps],
                  hide_index=True, use_container_width=True)
 st.subheader("Flags")
 if len(flags):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from vision.core.backframe import Calibration, CalibrationError
+from vision.files.calibration import SavedCalibration, load_calibration_file, save_calibration_file
 from vision.judging.routines import Routine, RoutineError, load_routine, routine_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,37 +41,25 @@ def calibration_path() -> Path:
     return data_dir() / "calibration.json"
 
 
-@dataclass(frozen=True)
-class SavedCalibration:
-    calibration: Calibration
-    frame_wh: tuple[int, int] | None  # the picture size the corners were clicked on
-    saved_at: str | None
-
-
 def load_saved_calibration() -> tuple[SavedCalibration | None, str | None]:
-    """(the saved calibration, None), or (None, what is wrong with it / None if there is none)."""
+    """(the saved calibration, None), or (None, what is wrong with it / None if there is none).
+
+    The file is checked by :func:`vision.files.calibration.load_calibration_file`: a hand-edited one that
+    is wrong gives a message naming the file, the field, what was expected and found, never a traceback.
+    """
     path = calibration_path()
     if not path.exists():
         return None, None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cal = Calibration.from_dict(data, source=path.name)
-    except (CalibrationError, ValueError, OSError) as e:
+        return load_calibration_file(path), None
+    except CalibrationError as e:
         return None, f"The saved calibration cannot be used ({e}). Calibrate again."
-    wh = data.get("frame_size")
-    return SavedCalibration(cal, tuple(int(x) for x in wh) if wh else None, data.get("saved_at")), None
 
 
 def save_calibration(cal: Calibration, frame_wh: tuple[int, int]) -> Path:
-    import datetime as dt
-
+    """Save the calibration (atomically) with the picture size it was made on; the file's path."""
     path = calibration_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {**cal.to_dict(), "frame_size": list(frame_wh),
-            "saved_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, path)
+    save_calibration_file(path, cal, frame_wh)
     return path
 
 

@@ -76,21 +76,22 @@ def cmd_analyze(args) -> int:
 
 def _print_result(result, out: Path, video: bool) -> None:
     """What a judging found, for a terminal: events, flags, the steps and the score, the files written."""
-    s = result.report["summary"]
-    flags = ", ".join(f"{k} {v}" for k, v in s["by_verdict"].items() if k != "ok") or "none"
-    print(f"{result.frames} frames in {result.elapsed_s:.1f} s; {s['events']} events "
-          f"({', '.join(f'{k} {v}' for k, v in s['by_kind'].items()) or 'none'}); flags: {flags}")
-    for w in result.report["warnings"]:
+    report = result.report
+    s = report.summary
+    flags = ", ".join(f"{k} {v}" for k, v in s.by_verdict.items() if k != "ok") or "none"
+    print(f"{result.frames} frames in {result.elapsed_s:.1f} s; {s.events} events "
+          f"({', '.join(f'{k} {v}' for k, v in s.by_kind.items()) or 'none'}); flags: {flags}")
+    for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    for st in result.report.get("steps", []):
-        asked = st["asked"]
-        target = f"/{asked['target']:g} {asked['unit']}" if asked.get("target") is not None else f" {asked['unit']}"
-        score = "" if st["score"] is None else f", score {st['score']}"
-        flags = ", ".join(f"{k} {v}" for k, v in st["flags"].items())
-        print(f"  step {st['step_id']}: {st['done']:g}{target}{' done' if st['complete'] else ''}{score}"
+    for st in report.steps or []:
+        asked = st.asked
+        target = f"/{asked.target:g} {asked.unit}" if asked.target is not None else f" {asked.unit}"
+        score = "" if st.score is None else f", score {st.score}"
+        flags = ", ".join(f"{k} {v}" for k, v in st.flags.items())
+        print(f"  step {st.step_id}: {st.done:g}{target}{' done' if st.complete else ''}{score}"
               + (f"; flags: {flags}" if flags else ""))
-    if "score" in result.report:
-        print(f"routine score: {result.report['score']}")
+    if report.following:
+        print(f"routine score: {report.score}")
     print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + (f", {out / 'annotated.mp4'}" if video else ""))
 
 
@@ -252,9 +253,10 @@ def cmd_routines_show(args) -> int:
 
 
 def _load_calibration(path: str, frame_wh):
-    from vision.core.backframe import Calibration
+    """The calibration file (or a sample's labels) checked, corners far outside ``frame_wh`` refused."""
+    from vision.files.calibration import load_calibration_file
 
-    return Calibration.load(path, frame_wh=frame_wh)
+    return load_calibration_file(path, frame_wh=frame_wh).calibration
 
 
 def _fail(e) -> int:

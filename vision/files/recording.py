@@ -30,7 +30,6 @@ imported in that thread, only when faces are blurred.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -46,13 +45,24 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.core.backframe import Calibration, CalibrationError
+from vision.core.backframe import Calibration
 from vision.core.folders import RECORDINGS_ENV, folders
 from vision.core.hands import HandObservation
 from vision.core.types import FrameResult, JudgedEvent
+from vision.files.calibration import Corners
 from vision.files.events import EVENTS_FILE, dumps, event_line, flag_line, read_events, step_line
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE, LandmarksWriter, read_landmarks
+from vision.files.session import (
+    FORMAT,
+    FORMAT_VERSION,
+    SESSION_FILE,
+    VIDEO_FILE,
+    SessionFiles,
+    SessionInfo,
+    read_session,
+    write_session,
+)
 from vision.files.video import TIMESTAMP_TIME_BASE, H264Writer
 from vision.stages.detection import FaceDetector
 
@@ -74,13 +84,7 @@ __all__ = [
     "read_landmarks",
 ]
 
-FORMAT = "stroke-coach-recording"
-FORMAT_VERSION = 1
-SESSION_FILE = "session.json"
-VIDEO_FILE = "video.mp4"
-
 VIDEO_TIME_BASE = TIMESTAMP_TIME_BASE
-_NOT_A_RECORDING_FIX = "pick a folder made by Stroke Coach's recorder"
 
 
 def default_root() -> Path:
@@ -179,25 +183,6 @@ def _now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
-    """Write temp + fsync + os.replace: readers see the old file or the new one, never half of one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass  # not every file system lets a folder be fsync'ed
-
-
 def _make_folder(root: Path, when: datetime) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     stem = when.strftime("%Y%m%d-%H%M%S")
@@ -243,7 +228,8 @@ class Recorder:
     rewritten with ``status`` "complete", ``frames`` (landmarks lines),
     ``video_frames``, ``dropped_frames``, ``fps`` (mean, as the frames
     came), ``duration_s``, ``ended_at``,
-    ``errors`` and ``extra`` (the caller's, e.g. fps, step summary, score).
+    ``errors`` and ``extra`` (the caller's, e.g. fps, step summary, score);
+    :attr:`session` is it as a :class:`~vision.files.session.SessionInfo`.
 
     A problem in the writing thread (disk full, the encoder failing) does not
     stop the session: it is kept in :attr:`errors` and in ``session.json``.
@@ -263,18 +249,15 @@ class Recorder:
         self.blur_faces = bool(blur_faces)
         self._max_pending = max(1, int(max_pending_frames))
         self._crf, self._keyframe_s, self._face_every, self._sync_s = crf, keyframe_s, face_every, sync_s
-        self.session: dict = {
-            "format": FORMAT, "version": FORMAT_VERSION, "status": "recording",
-            "routine": getattr(routine, "name", routine), "step": step_id,
-            "calibration": calibration.to_dict(),
-            "frame_size": list(_even_size(frame_wh)) if frame_wh else None,
-            "started_at": started.isoformat(timespec="seconds"),
-            "settings": dict(settings or {}), "blur_faces": self.blur_faces,
-            "files": {"video": VIDEO_FILE, "landmarks": LANDMARKS_FILE, "events": EVENTS_FILE},
-            "video_time_base": str(VIDEO_TIME_BASE),
-        }
+        self.session = SessionInfo(
+            format=FORMAT, version=FORMAT_VERSION, status="recording", routine=getattr(routine, "name", routine),
+            step=step_id, calibration=Corners.from_calibration(calibration),
+            frame_size=_even_size(frame_wh) if frame_wh else None, started_at=started.isoformat(timespec="seconds"),
+            settings=dict(settings or {}), blur_faces=self.blur_faces,
+            files=SessionFiles(video=VIDEO_FILE, landmarks=LANDMARKS_FILE, events=EVENTS_FILE),
+            video_time_base=str(VIDEO_TIME_BASE))
         try:
-            _write_json_atomic(self.folder / SESSION_FILE, self.session)
+            write_session(self.folder / SESSION_FILE, self.session)
             self._landmarks = LandmarksWriter(self.folder / LANDMARKS_FILE)
             self._events = open(self.folder / EVENTS_FILE, "w", encoding="utf-8")
         except OSError as e:
@@ -363,17 +346,14 @@ class Recorder:
             self._blurrer.close()
         mean_interval_s = (t1 - t0) / (self.frames - 1) if t0 is not None and t1 is not None and self.frames > 1 \
             else 0.0
-        self.session.update({
-            "status": "complete", "frames": self.frames, "video_frames": video_frames,
-            "dropped_frames": self.dropped_frames,
-            "fps": round(1.0 / mean_interval_s, 3) if mean_interval_s > 0 else None,  # mean, as received
-            "duration_s": round((t1 - t0) + mean_interval_s, 3) if t0 is not None and t1 is not None else 0.0,
-            "ended_at": _now_iso(), "errors": list(self.errors), "extra": dict(extra or {}),
-        })
-        if self._blurrer is not None:
-            self.session["frames_with_faces_blurred"] = self._blurrer.frames_with_faces
+        self.session = self.session.replaced(
+            status="complete", frames=self.frames, video_frames=video_frames, dropped_frames=self.dropped_frames,
+            fps=round(1.0 / mean_interval_s, 3) if mean_interval_s > 0 else None,  # mean, as received
+            duration_s=round((t1 - t0) + mean_interval_s, 3) if t0 is not None and t1 is not None else 0.0,
+            ended_at=_now_iso(), errors=list(self.errors), extra=dict(extra or {}),
+            frames_with_faces_blurred=self._blurrer.frames_with_faces if self._blurrer is not None else None)
         try:
-            _write_json_atomic(self.folder / SESSION_FILE, self.session)
+            write_session(self.folder / SESSION_FILE, self.session)
         except OSError as e:
             raise RecordingError(f"{self.folder}: cannot finish session.json ({e.strerror or e})") from None
         return open_recording(self.folder)
@@ -466,7 +446,7 @@ class Recorder:
         if self._video_failed:
             return
         if self._video is None:
-            wh = self.session["frame_size"] or list(_even_size((frame.shape[1], frame.shape[0])))
+            wh = self.session.frame_size or _even_size((frame.shape[1], frame.shape[0]))
             try:
                 if self.blur_faces:
                     self._blurrer = FaceBlurrer(every=self._face_every)
@@ -479,9 +459,9 @@ class Recorder:
                 self._error(f"video: {what} could not start ({type(e).__name__}: {e}); "
                             "recording landmarks and events only")
                 return
-            if self.session["frame_size"] is None:
-                self.session["frame_size"] = [int(wh[0]), int(wh[1])]
-                _write_json_atomic(self.folder / SESSION_FILE, self.session)
+            if self.session.frame_size is None:
+                self.session = self.session.replaced(frame_size=(int(wh[0]), int(wh[1])))
+                write_session(self.folder / SESSION_FILE, self.session)
         w, h = self._video.frame_wh
         if frame.shape[1] != w or frame.shape[0] != h:
             if frame.shape[1] - w in (0, 1) and frame.shape[0] - h in (0, 1):
@@ -508,7 +488,7 @@ class Recording:
     """
 
     folder: Path
-    session: dict = field(repr=False)
+    session: SessionInfo = field(repr=False)
     status: str
     video: Path | None
     calibration: Calibration | None
@@ -528,7 +508,7 @@ class Recording:
 
     @property
     def started_at(self) -> str | None:
-        return self.session.get("started_at")
+        return self.session.started_at
 
     def frames(self) -> Iterator[tuple[int, float, list[HandObservation]]]:
         """(frame index, t seconds, hands) per frame; nothing if there is no landmarks file."""
@@ -544,43 +524,15 @@ class Recording:
 def open_recording(folder: str | Path) -> Recording:
     """Open a recording folder (complete or interrupted). Raises RecordingError with what is wrong."""
     folder = Path(folder)
-    if not folder.exists():
-        raise RecordingError(f"{folder}: no such folder; {_NOT_A_RECORDING_FIX}")
-    if not folder.is_dir():
-        raise RecordingError(f"{folder} is not a recording: it is a file, not a folder; {_NOT_A_RECORDING_FIX}")
-    sp = folder / SESSION_FILE
-    if not sp.is_file():
-        raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} missing; {_NOT_A_RECORDING_FIX}")
-    try:
-        session = json.loads(sp.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise RecordingError(f"{folder}: cannot read {SESSION_FILE} ({getattr(e, 'strerror', None) or e}); "
-                             "check the folder's permissions") from None
-    except ValueError as e:
-        raise RecordingError(f"{folder}: {SESSION_FILE} is unreadable (not valid JSON: {e}); the recording is "
-                             "damaged; its landmarks.jsonl may still be re-judged with a calibration") from None
-    if not isinstance(session, dict) or session.get("format") != FORMAT:
-        raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} is not a Stroke Coach session "
-                             f"(expected \"format\": \"{FORMAT}\"); {_NOT_A_RECORDING_FIX}")
-    version = session.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise RecordingError(f"{folder}: recording format version {version!r}, this Stroke Coach reads up to "
-                             f"{FORMAT_VERSION}; update Stroke Coach")
-    status = session.get("status")
-    if status not in ("recording", "complete"):
-        raise RecordingError(f"{folder}: {SESSION_FILE} has status {status!r}, expected \"recording\" or "
-                             "\"complete\"; the recording is damaged")
+    session = read_session(folder)
     cal = None
-    if session.get("calibration") is not None:
-        try:
-            cal = Calibration.from_dict(session["calibration"], source=f"{sp}")
-        except CalibrationError as e:
-            raise RecordingError(f"{folder}: bad calibration in {SESSION_FILE}: {e}") from None
-    video = folder / str(session.get("files", {}).get("video", VIDEO_FILE))
-    wh = session.get("frame_size")
-    return Recording(folder=folder, session=session, status="complete" if status == "complete" else "interrupted",
+    if session.calibration is not None:  # read_session checked it
+        cal = session.calibration.to_calibration(source=str(folder / SESSION_FILE))
+    video = folder / session.files.video
+    status = "complete" if session.status == "complete" else "interrupted"
+    return Recording(folder=folder, session=session, status=status,
                      video=video if video.is_file() and video.stat().st_size > 0 else None, calibration=cal,
-                     frame_wh=(int(wh[0]), int(wh[1])) if wh else None)
+                     frame_wh=session.frame_size)
 
 
 def list_recordings(root: str | Path | None = None) -> list[Recording]:

@@ -26,7 +26,7 @@ from vision.core.types import JudgedEvent
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE, read_landmarks
 from vision.files.recording import open_recording
-from vision.files.report import build_report, write_report
+from vision.files.report import Report, build_report, write_report
 from vision.files.video import VideoReader, probe
 from vision.judging.pipeline import PipelineConfig
 from vision.judging.routines import Routine, Step
@@ -36,7 +36,7 @@ from vision.run.runner import AnnotatedVideoSink, Item, LandmarksSink, Progress,
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    report: dict
+    report: Report
     events: list[JudgedEvent]
     out_dir: Path | None
     frames: int
@@ -45,9 +45,9 @@ class AnalysisResult:
 
 def _runner(calibration: Calibration, step: Step | str | None, routine: Routine | None, settings: Settings,
             config: PipelineConfig) -> Runner:
-    if routine is None and not isinstance(step, Step):
-        raise ValueError("give a step, or a routine to follow")
     if routine is None:  # a step on its own: judged as a routine of that one step
+        if not isinstance(step, Step):
+            raise ValueError("give a step, or a routine to follow")
         routine = Routine(name=step.id, steps=(step,))
     return Runner(calibration, routine, step=step, settings=settings, config=config)
 
@@ -65,20 +65,17 @@ def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float,
 
 
 def _report(runner: Runner, *, source: str, fps: float, frame_wh, duration_s: float, routine: Routine | None,
-            warnings: list[str]) -> dict:
-    report = build_report(runner.events, video=source, fps=fps, frame_size=frame_wh or (),
-                          duration_s=duration_s, routine=routine.name if routine else None,
-                          step=None if runner.following else runner.routine.steps[0].id,
-                          calibration=runner.calibration.to_dict(), warnings=warnings)
-    if runner.following:
-        summary = runner.summary()
-        report["steps"] = summary["steps"]
-        report["score"] = summary["score"]
-        report["routine_finished"] = summary["finished"]
-    return report
+            warnings: list[str], rejudged: bool | None = None, time_origin_s: float | None = None) -> Report:
+    summary = runner.summary() if runner.following else {}  # steps, score and finished: following only
+    return build_report(runner.events, video=source, fps=fps, frame_size=frame_wh or (),
+                        duration_s=duration_s, routine=routine.name if routine else None,
+                        step=None if runner.following else runner.routine.steps[0].id,
+                        calibration=runner.calibration.to_dict(), warnings=warnings, steps=summary.get("steps"),
+                        score=summary.get("score"), routine_finished=summary.get("finished"), rejudged=rejudged,
+                        time_origin_s=time_origin_s)
 
 
-def _result(runner: Runner, report: dict, out: Path | None, start: float) -> AnalysisResult:
+def _result(runner: Runner, report: Report, out: Path | None, start: float) -> AnalysisResult:
     if out is not None:
         write_report(report, out)
     return AnalysisResult(report, sorted(runner.events, key=lambda e: e.event.t_start), out, runner.frames,
@@ -112,7 +109,7 @@ def analyze(video: str | Path, calibration: Calibration, step: Step | str | None
         finally:
             runner.close()
         warnings = list(reader.warnings)
-    duration = runner.t_last + 1.0 / info.fps if runner.frames else 0.0
+    duration = runner.t_last + 1.0 / info.fps if runner.t_last is not None else 0.0
     report = _report(runner, source=str(video), fps=info.fps, frame_wh=info.frame_wh, duration_s=duration,
                      routine=routine, warnings=warnings)
     return _result(runner, report, out, start)
@@ -199,7 +196,7 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
         frame_wh = probe(video).frame_wh
         video_frames = _matched_video_frames(video, frames, warnings)
     annotate = video_frames is not None
-    if annotate:
+    if video_frames is not None:
         # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
         items = (Item(i, t, vf, hands) for vf, (i, t, hands) in zip(video_frames, frames))
     else:
@@ -207,10 +204,10 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     runner = _runner(calibration, step, routine, settings, config)
     _outputs(runner, out, annotate, fps, frame_wh)
     runner.run(items, n_frames=len(frames), on_progress=on_progress)
-    duration = (runner.t_last - runner.t_first) + 1.0 / fps if runner.frames else 0.0
+    t_first, t_last = runner.t_first, runner.t_last
+    duration = (t_last - t_first) + 1.0 / fps if t_first is not None and t_last is not None else 0.0
+    # a live session's clock started with the camera, before the recording: the video starts at time_origin_s
     report = _report(runner, source=str(rec.folder if rec is not None else landmarks), fps=fps, frame_wh=frame_wh,
-                     duration_s=duration, routine=routine, warnings=warnings)
-    report["rejudged"] = True
-    # a live session's clock started with the camera, before the recording: the video starts at this time
-    report["time_origin_s"] = round(runner.t_first, 4) if runner.frames else 0.0
+                     duration_s=duration, routine=routine, warnings=warnings, rejudged=True,
+                     time_origin_s=round(t_first, 4) if t_first is not None else 0.0)
     return _result(runner, report, out, start)
