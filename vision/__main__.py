@@ -1,4 +1,5 @@
 """``python -m vision ...``: see :mod:`vision.cli`."""
+
 import sys
 
 from vision.cli import main

@@ -11,6 +11,7 @@ Every mistake in the input (a missing or corrupt video, a bad calibration, an
 unknown routine or step) ends with one line on stderr and exit code 2, never a
 traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,9 +46,9 @@ def _progress_printer(name: str, doing: str = "analysing"):
 
 
 def cmd_analyze(args) -> int:
-    from vision.judging.settings import Settings
     from vision.files.video import VideoError, probe
     from vision.judging.routines import RoutineError, find_routine
+    from vision.judging.settings import Settings
     from vision.run.analyze import analyze
 
     try:
@@ -63,9 +64,16 @@ def cmd_analyze(args) -> int:
     except OSError as e:
         return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
     try:
-        result = analyze(args.clip, calibration, step, routine=routine, out_dir=out, annotate=not args.no_video,
-                         settings=Settings(args.sensitivity or "standard", args.smoothing or "standard"),
-                         on_progress=None if args.quiet else _progress_printer(Path(args.clip).name))
+        result = analyze(
+            args.clip,
+            calibration,
+            step,
+            routine=routine,
+            out_dir=out,
+            annotate=not args.no_video,
+            settings=Settings(args.sensitivity or "standard", args.smoothing or "standard"),
+            on_progress=None if args.quiet else _progress_printer(Path(args.clip).name),
+        )
     except VideoError as e:
         return _fail(e)
     except OSError as e:
@@ -79,8 +87,10 @@ def _print_result(result, out: Path, video: bool) -> None:
     report = result.report
     s = report.summary
     flags = ", ".join(f"{k} {v}" for k, v in s.by_verdict.items() if k != "ok") or "none"
-    print(f"{result.frames} frames in {result.elapsed_s:.1f} s; {s.events} events "
-          f"({', '.join(f'{k} {v}' for k, v in s.by_kind.items()) or 'none'}); flags: {flags}")
+    print(
+        f"{result.frames} frames in {result.elapsed_s:.1f} s; {s.events} events "
+        f"({', '.join(f'{k} {v}' for k, v in s.by_kind.items()) or 'none'}); flags: {flags}"
+    )
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for st in report.steps or []:
@@ -88,8 +98,10 @@ def _print_result(result, out: Path, video: bool) -> None:
         target = f"/{asked.target:g} {asked.unit}" if asked.target is not None else f" {asked.unit}"
         score = "" if st.score is None else f", score {st.score}"
         flags = ", ".join(f"{k} {v}" for k, v in st.flags.items())
-        print(f"  step {st.step_id}: {st.done:g}{target}{' done' if st.complete else ''}{score}"
-              + (f"; flags: {flags}" if flags else ""))
+        print(
+            f"  step {st.step_id}: {st.done:g}{target}{' done' if st.complete else ''}{score}"
+            + (f"; flags: {flags}" if flags else "")
+        )
     if report.following:
         print(f"routine score: {report.score}")
     print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + (f", {out / 'annotated.mp4'}" if video else ""))
@@ -109,17 +121,26 @@ def cmd_rejudge(args) -> int:
         name = args.routine or (rec.session.routine if rec is not None else None) or "swedish"
         routine = find_routine(name, args.routines_dir)
         recorded = rec.session.settings if rec is not None else {}
-        settings = Settings(sensitivity=args.sensitivity or recorded.get("sensitivity", "standard"),
-                            smoothing=args.smoothing or recorded.get("smoothing", "standard"))
+        settings = Settings(
+            sensitivity=args.sensitivity or recorded.get("sensitivity", "standard"),
+            smoothing=args.smoothing or recorded.get("smoothing", "standard"),
+        )
         step = routine.step(args.step).id if args.step else None
         calibration = _load_calibration(args.calibration, None) if args.calibration else None
     except (RecordingError, RoutineError, CalibrationError, ValueError) as e:
         return _fail(e)
     out = Path(args.out)
     try:
-        result = rejudge(src, calibration, step, routine=routine, settings=settings, out_dir=out,
-                         annotate=not args.no_video,
-                         on_progress=None if args.quiet else _progress_printer(src.name, "re-judging"))
+        result = rejudge(
+            src,
+            calibration,
+            step,
+            routine=routine,
+            settings=settings,
+            out_dir=out,
+            annotate=not args.no_video,
+            on_progress=None if args.quiet else _progress_printer(src.name, "re-judging"),
+        )
     except (RecordingError, VideoError, ValueError) as e:
         return _fail(e)
     except OSError as e:
@@ -134,10 +155,25 @@ def cmd_app(args) -> int:
     from vision.core.folders import app_script
 
     script = app_script()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
-           "--server.address", args.address, "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
-           "--server.maxUploadSize", "2000"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
+        "--server.maxUploadSize",
+        "2000",
+    ]
     if args.headless:
         cmd += ["--server.headless", "true"]
     print(f"Stroke Coach at http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
@@ -158,7 +194,7 @@ def cmd_routines_check(args) -> int:
     from vision.core.folders import ROUTINES_ENV
     from vision.judging.routines import RoutineError, find_routine_path, load_routine, routine_files
 
-    if (problem := _check_routines_dir(args.routines_dir)):
+    if problem := _check_routines_dir(args.routines_dir):
         return _fail(problem)
     env_dir = os.environ.get(ROUTINES_ENV)
     if not args.files and env_dir and not Path(env_dir).is_dir():
@@ -201,8 +237,9 @@ def format_routine(routine, source: Path | None = None, width: int = 80) -> str:
     label_w = 14
 
     def field(label: str, text: str) -> list[str]:
-        return textwrap.wrap(text, width, initial_indent=f"   {label:<{label_w}}",
-                             subsequent_indent=" " * (3 + label_w)) or [f"   {label}"]
+        return textwrap.wrap(
+            text, width, initial_indent=f"   {label:<{label_w}}", subsequent_indent=" " * (3 + label_w)
+        ) or [f"   {label}"]
 
     n = len(routine.steps)
     head = f"{routine.name}" + (f"  ({source})" if source else "")
@@ -225,8 +262,11 @@ def format_routine(routine, source: Path | None = None, width: int = 80) -> str:
             lines += field("repetitions", str(st.repetitions))
         if st.duration_s is not None:
             lines += field("duration", f"{st.duration_s:g} s")
-        for label, bounds, unit in (("speed", st.speed, "back lengths/s"), ("hold", st.hold_s, "s"),
-                                    ("circle radius", st.circle_radius, "back lengths")):
+        for label, bounds, unit in (
+            ("speed", st.speed, "back lengths/s"),
+            ("hold", st.hold_s, "s"),
+            ("circle radius", st.circle_radius, "back lengths"),
+        ):
             if bounds.is_set():
                 lines += field(label, _bounds_text(bounds, unit))
         lines += field("instruction", st.instruction)
@@ -236,7 +276,7 @@ def format_routine(routine, source: Path | None = None, width: int = 80) -> str:
 def cmd_routines_show(args) -> int:
     from vision.judging.routines import RoutineError, find_routine_path, load_routine
 
-    if (problem := _check_routines_dir(args.routines_dir)):
+    if problem := _check_routines_dir(args.routines_dir):
         return _fail(problem)
     try:
         path = find_routine_path(args.name, args.routines_dir)
@@ -268,8 +308,9 @@ def _fail(e) -> int:
 def _judging_options(p: argparse.ArgumentParser, default: str = "default: standard") -> None:
     from vision.judging.settings import SENSITIVITIES, SMOOTHINGS
 
-    p.add_argument("--sensitivity", choices=SENSITIVITIES,
-                   help=f"how strict the judging is, applied to every step ({default})")
+    p.add_argument(
+        "--sensitivity", choices=SENSITIVITIES, help=f"how strict the judging is, applied to every step ({default})"
+    )
     p.add_argument("--smoothing", choices=SMOOTHINGS, help=f"the hands' smoothing ({default})")
 
 
@@ -278,11 +319,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     a = sub.add_parser("analyze", help="judge the strokes in a video clip; write a report and an annotated video")
     a.add_argument("clip", help="video file (MP4, MOV, WEBM, ...)")
-    a.add_argument("--calibration", required=True,
-                   help="calibration JSON (four corners of the back in pixels), or a sample's labels JSON")
+    a.add_argument(
+        "--calibration",
+        required=True,
+        help="calibration JSON (four corners of the back in pixels), or a sample's labels JSON",
+    )
     a.add_argument("--routine", default="swedish", help="routine name or YAML file (default: swedish)")
-    a.add_argument("--step", help="judge the whole clip against this step (default: follow the routine from its "
-                                  "first step, advancing as each is done)")
+    a.add_argument(
+        "--step",
+        help="judge the whole clip against this step (default: follow the routine from its "
+        "first step, advancing as each is done)",
+    )
     a.add_argument("--routines-dir", help="an extra folder of routines")
     a.add_argument("--out", required=True, help="output folder")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")
@@ -290,10 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     _judging_options(a)
     a.set_defaults(func=cmd_analyze)
 
-    j = sub.add_parser("rejudge", help="judge a recording again from its saved hands (no tracking): another "
-                                       "routine, step or sensitivity; write a report (and an annotated video)")
-    j.add_argument("recording", help="a recording folder (data/recordings/...), or a landmarks.jsonl with "
-                                     "--calibration")
+    j = sub.add_parser(
+        "rejudge",
+        help="judge a recording again from its saved hands (no tracking): another "
+        "routine, step or sensitivity; write a report (and an annotated video)",
+    )
+    j.add_argument(
+        "recording", help="a recording folder (data/recordings/...), or a landmarks.jsonl with --calibration"
+    )
     j.add_argument("--out", required=True, help="output folder")
     j.add_argument("--routine", help="routine name or YAML file (default: the one it was recorded with)")
     j.add_argument("--step", help="judge it all against this step (default: follow the routine)")
@@ -306,17 +357,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("app", help="open the app (practice, calibrate, replay, routines) in the browser")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="127.0.0.1",
-                   help="where to listen (default 127.0.0.1: this machine only; a camera needs localhost or HTTPS)")
+    p.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="where to listen (default 127.0.0.1: this machine only; a camera needs localhost or HTTPS)",
+    )
     p.add_argument("--headless", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_app)
 
     r = sub.add_parser("routines", help="check routine files, or show a routine's steps")
     rsub = r.add_subparsers(dest="routines_command", metavar="{check,show}", required=True)
     c = rsub.add_parser("check", help="validate routine files; one line per file; exit code 2 if any is bad")
-    c.add_argument("files", nargs="*", metavar="FILE",
-                   help="routine files, folders of them or routine names (default: every routine in the routine "
-                        "folders: routines/, $STROKE_COACH_ROUTINES and --routines-dir)")
+    c.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="routine files, folders of them or routine names (default: every routine in the routine "
+        "folders: routines/, $STROKE_COACH_ROUTINES and --routines-dir)",
+    )
     c.add_argument("--routines-dir", help="an extra folder of routines")
     c.set_defaults(func=cmd_routines_check)
     s = rsub.add_parser("show", help="print a routine's name, description and steps")

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -45,9 +46,7 @@ __all__ = [
 CORNER_NAMES: tuple[str, str, str, str] = ("base_left", "base_right", "top_right", "top_left")
 
 #: Back-frame (u, v) of each corner, same order as CORNER_NAMES; shape (4, 2).
-CORNERS_BACK: NDArray[np.float64] = np.array(
-    [[0.0, -1.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]], dtype=np.float64
-)
+CORNERS_BACK: NDArray[np.float64] = np.array([[0.0, -1.0], [0.0, 1.0], [1.0, 1.0], [1.0, -1.0]], dtype=np.float64)
 CORNERS_BACK.setflags(write=False)
 
 #: A typical adult back: half its width is about 0.35 of its length, so one
@@ -77,27 +76,20 @@ def _fmt_pt(p: tuple[float, float] | NDArray[np.float64]) -> str:
 
 def _is_number(value: Any) -> bool:
     # bool is an int subclass, but `true` is never a pixel coordinate.
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    )
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def _parse_corner(name: str, raw: Any, source: str) -> tuple[float, float]:
     """Turn one raw corner value into ``(x_px, y_px)`` or raise CalibrationError."""
-    if (
-        not isinstance(raw, (list, tuple))
-        or len(raw) != 2
-        or not all(_is_number(c) for c in raw)
-    ):
+    if not isinstance(raw, (list, tuple)) or len(raw) != 2 or not all(_is_number(c) for c in raw):
         raise CalibrationError(
             f"{source}: corner {name!r} must be two numbers [x, y] in image pixels, "
-            f"found {raw!r}; write it as e.g. \"{name}\": [120, 400]"
+            f'found {raw!r}; write it as e.g. "{name}": [120, 400]'
         )
     x_px, y_px = float(raw[0]), float(raw[1])
     if not (math.isfinite(x_px) and math.isfinite(y_px)):
         raise CalibrationError(
-            f"{source}: corner {name!r} must be two finite numbers, found {raw!r}; "
-            "re-do the calibration"
+            f"{source}: corner {name!r} must be two finite numbers, found {raw!r}; re-do the calibration"
         )
     return (x_px, y_px)
 
@@ -142,9 +134,7 @@ def _check_geometry(pts_px: NDArray[np.float64], source: str) -> None:
     for trio in combinations(range(4), 3):
         a, b, c = (pts_px[k] for k in trio)
         twice_area = abs(float((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])))
-        longest_px = max(
-            float(np.hypot(*(b - a))), float(np.hypot(*(c - b))), float(np.hypot(*(a - c)))
-        )
+        longest_px = max(float(np.hypot(*(b - a))), float(np.hypot(*(c - b))), float(np.hypot(*(a - c))))
         height_px = twice_area / longest_px
         if height_px < max(_MIN_HEIGHT_PX, _MIN_HEIGHT_FRACTION * longest_px):
             trio_names = ", ".join(names[k] for k in trio)
@@ -217,7 +207,7 @@ class Calibration:
         d: Any,
         frame_wh: tuple[int, int] | None = None,
         source: str = "calibration",
-    ) -> "Calibration":
+    ) -> Calibration:
         """Validate a raw mapping and build a Calibration.
 
         ``d`` is either ``{"base_left": [x, y], "base_right": [x, y],
@@ -238,7 +228,7 @@ class Calibration:
             if not isinstance(inner, Mapping):
                 raise CalibrationError(
                     f"{source}: expected an object with the four corners, found "
-                    f"{type(inner).__name__}; fix the \"calibration\" entry"
+                    f'{type(inner).__name__}; fix the "calibration" entry'
                 )
             d = inner
 
@@ -276,7 +266,7 @@ class Calibration:
         return cls(**corners)
 
     @classmethod
-    def load(cls, path: str | Path, frame_wh: tuple[int, int] | None = None) -> "Calibration":
+    def load(cls, path: str | Path, frame_wh: tuple[int, int] | None = None) -> Calibration:
         """Read a calibration (or labels) JSON file; see :meth:`from_dict`."""
         path = Path(path)
         source = path.name
@@ -284,8 +274,7 @@ class Calibration:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise CalibrationError(
-                f"{source}: calibration file not found at {str(path)!r}; check the path "
-                "or calibrate again"
+                f"{source}: calibration file not found at {str(path)!r}; check the path or calibrate again"
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CalibrationError(
@@ -353,9 +342,7 @@ def _solve_homography(src: NDArray[np.float64], dst: NDArray[np.float64]) -> NDA
     """
     centre = src.mean(axis=0)
     spread = float(np.mean(np.hypot(*(src - centre).T))) or 1.0
-    t = np.array(
-        [[1 / spread, 0, -centre[0] / spread], [0, 1 / spread, -centre[1] / spread], [0, 0, 1]]
-    )
+    t = np.array([[1 / spread, 0, -centre[0] / spread], [0, 1 / spread, -centre[1] / spread], [0, 0, 1]])
     s = (src - centre) / spread
     a = np.zeros((8, 8))
     b = np.zeros(8)
@@ -386,14 +373,12 @@ class Homography:
         self._h = np.array(image_to_back, dtype=np.float64)
         self._h_inv = np.array(back_to_image, dtype=np.float64)
         if self._h.shape != (3, 3) or self._h_inv.shape != (3, 3):
-            raise ValueError(
-                f"Homography: expected two 3x3 matrices, got {self._h.shape} and {self._h_inv.shape}"
-            )
+            raise ValueError(f"Homography: expected two 3x3 matrices, got {self._h.shape} and {self._h_inv.shape}")
         self._h.setflags(write=False)
         self._h_inv.setflags(write=False)
 
     @classmethod
-    def from_calibration(cls, cal: Calibration) -> "Homography":
+    def from_calibration(cls, cal: Calibration) -> Homography:
         """Map cal's corners to (u, v) = (0,-1), (0,+1), (1,+1), (1,-1)."""
         corners_px = cal.corners_px()
         h = _orient_positive(_solve_homography(corners_px, CORNERS_BACK), corners_px)
@@ -513,14 +498,12 @@ class Zones:
 
     @staticmethod
     def side_of(v: ArrayLike) -> NDArray[np.str_]:
-        """"left" where v < 0, else "right" (v == 0 counts as right); same shape as v."""
+        """ "left" where v < 0, else "right" (v == 0 counts as right); same shape as v."""
         v_arr = np.asarray(v, np.float64)
         return np.where(v_arr < 0, "left", "right").astype("<U5")
 
 
-def back_distance(
-    du: ArrayLike, dv: ArrayLike, aspect: float = HALF_WIDTH_PER_LENGTH
-) -> NDArray[np.float64] | float:
+def back_distance(du: ArrayLike, dv: ArrayLike, aspect: float = HALF_WIDTH_PER_LENGTH) -> NDArray[np.float64] | float:
     """Distance in back lengths for steps (du, dv) in the back frame.
 
     ``v`` spans a half width per unit, so it is scaled by ``aspect`` (half

@@ -14,10 +14,11 @@ variable                   what it names (default)
 :func:`folders` reads the environment each time it is called, so a test (or a
 page) that sets a variable sees it at once.
 """
+
 from __future__ import annotations
 
-import os
 import importlib.util
+import os
 from pathlib import Path
 
 from pydantic import Field

@@ -3,6 +3,7 @@
 Nothing here imports MediaPipe; :mod:`vision.tracking` adapts its results into
 these types at the boundary.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,13 @@ N_LANDMARKS = 21
 #: Which landmarks make the working part of the hand, by contact kind
 #: (DESIGN.md, "Contact point"). The contact point is their mean.
 CONTACT_LANDMARKS: dict[str, tuple[HandLandmark, ...]] = {
-    "palm": (HandLandmark.WRIST, HandLandmark.INDEX_MCP, HandLandmark.MIDDLE_MCP,
-             HandLandmark.RING_MCP, HandLandmark.PINKY_MCP),
+    "palm": (
+        HandLandmark.WRIST,
+        HandLandmark.INDEX_MCP,
+        HandLandmark.MIDDLE_MCP,
+        HandLandmark.RING_MCP,
+        HandLandmark.PINKY_MCP,
+    ),
     "thumb": (HandLandmark.THUMB_TIP,),
     "fingertips": (HandLandmark.INDEX_TIP, HandLandmark.MIDDLE_TIP),
     "knuckles": (HandLandmark.INDEX_MCP, HandLandmark.MIDDLE_MCP),
@@ -52,8 +58,27 @@ CONTACT_LANDMARKS: dict[str, tuple[HandLandmark, ...]] = {
 
 # Edges of the hand skeleton, for drawing.
 HAND_EDGES: tuple[tuple[int, int], ...] = (
-    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),
-    (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
+    (0, 1),
+    (1, 2),
+    (2, 3),
+    (3, 4),
+    (0, 5),
+    (5, 6),
+    (6, 7),
+    (7, 8),
+    (5, 9),
+    (9, 10),
+    (10, 11),
+    (11, 12),
+    (9, 13),
+    (13, 14),
+    (14, 15),
+    (15, 16),
+    (13, 17),
+    (0, 17),
+    (17, 18),
+    (18, 19),
+    (19, 20),
 )
 
 

@@ -6,6 +6,7 @@ the exceptions of the camera's, the recorder's and the writers' threads) to
 ``<data>/stroke-coach.log``, rotated at 1 MB, while the pages show their plain
 messages. The app calls it once at start.
 """
+
 from __future__ import annotations
 
 import logging

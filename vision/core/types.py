@@ -13,6 +13,7 @@ no MediaPipe), so that any layer can use them:
 Units: seconds on the frames' own clock; (u, v) in the back frame; pixels in
 the unmirrored image.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from numpy.typing import NDArray
 from vision.core.hands import HandObservation
 
 EventKind = Literal["stroke", "hold", "circles", "cross_fiber"]
+
 
 @dataclass(frozen=True)
 class MotionEvent:
@@ -82,8 +84,22 @@ class ActiveMotion:
     distance: float  # net displacement so far, back lengths
 
 
-VERDICTS = ("ok", "wrong_direction", "on_spine", "off_back", "outside_lane", "too_fast", "too_slow",
-            "hold_too_short", "hold_too_long", "not_circular", "same_side", "one_hand_missing", "jerky")
+VERDICTS = (
+    "ok",
+    "wrong_direction",
+    "on_spine",
+    "off_back",
+    "outside_lane",
+    "too_fast",
+    "too_slow",
+    "hold_too_short",
+    "hold_too_long",
+    "not_circular",
+    "same_side",
+    "one_hand_missing",
+    "jerky",
+)
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -158,5 +174,5 @@ class FrameResult:
     detections: tuple[HandObservation, ...] = ()
 
     @classmethod
-    def empty(cls, t_s: float) -> "FrameResult":
+    def empty(cls, t_s: float) -> FrameResult:
         return cls(t_s, ())

@@ -17,11 +17,12 @@ The back frame is the one of :mod:`vision.backframe` (``u`` along the spine,
 with a width/length ratio of ``2 * HALF_WIDTH_PER_LENGTH`` so that a cell
 square in back lengths is square on the picture.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import cv2
 import numpy as np
@@ -285,8 +286,9 @@ def _band(lay: BackLayout, v0: float, v1: float, u0: float = 0.0, u1: float = 1.
     return uv_to_px([[u0, v0], [u0, v1], [u1, v1], [u1, v0]], size)
 
 
-def _draw_back(lay: BackLayout, zones: Zones, active_lanes: Iterable[str] = (), shade_lanes: bool = True
-               ) -> NDArray[np.uint8]:
+def _draw_back(
+    lay: BackLayout, zones: Zones, active_lanes: Iterable[str] = (), shade_lanes: bool = True
+) -> NDArray[np.uint8]:
     w, h = lay.size
     img = np.full((h, w, 3), BG, np.uint8)
     outline = _body_outline(lay)
@@ -295,8 +297,16 @@ def _draw_back(lay: BackLayout, zones: Zones, active_lanes: Iterable[str] = (), 
     cx, yt = lay.centre_x_px, lay.y_top_px
     neck_w = 0.26 * lay.half_width_px
     neck_h = max(4.0, 0.45 * yt)
-    _blend_poly(img, [(cx - neck_w, yt + 2), (cx - neck_w * 0.9, yt - neck_h), (cx + neck_w * 0.9, yt - neck_h),
-                      (cx + neck_w, yt + 2)], BODY)
+    _blend_poly(
+        img,
+        [
+            (cx - neck_w, yt + 2),
+            (cx - neck_w * 0.9, yt - neck_h),
+            (cx + neck_w * 0.9, yt - neck_h),
+            (cx + neck_w, yt + 2),
+        ],
+        BODY,
+    )
     _polyline(img, [(cx - neck_w, yt), (cx - neck_w * 0.9, yt - neck_h)], OUTLINE, t)
     _polyline(img, [(cx + neck_w, yt), (cx + neck_w * 0.9, yt - neck_h)], OUTLINE, t)
     _blend_poly(img, outline, BODY)
@@ -428,8 +438,14 @@ def _strokes(pen: _Pen, step: Step, zones: Zones) -> None:
             pts.append(pen.p(start_u - sign_u * 0.02, rv))
             path = np.array(pts)
             tip = path[-1]
-            _dashed(pen.img, path[:-1].tolist() + [tip - (0, -sign_u * pen.head * 0.7)], RETURN, t,
-                    dash_px=max(4.0, pen.head * 0.8), gap_px=max(3.0, pen.head * 0.5))
+            _dashed(
+                pen.img,
+                path[:-1].tolist() + [tip - (0, -sign_u * pen.head * 0.7)],
+                RETURN,
+                t,
+                dash_px=max(4.0, pen.head * 0.8),
+                gap_px=max(3.0, pen.head * 0.5),
+            )
             _head(pen.img, tip, (0, -sign_u), RETURN, pen.head * 0.9)
 
 
@@ -452,8 +468,18 @@ def _friction(pen: _Pen, step: Step, zones: Zones) -> None:
         r = max(3.0, min(0.7 * half * lay.half_width_px, 0.07 * lay.length_px))
         for u in (0.3, 0.55, 0.8):
             c = pen.p(u, v)
-            cv2.ellipse(pen.img, _fx(c), (int(r * _ONE), int(r * _ONE)), 0, 20, 330, ARROW, max(1, pen.t - 1),
-                        cv2.LINE_AA, shift=_SHIFT)
+            cv2.ellipse(
+                pen.img,
+                _fx(c),
+                (int(r * _ONE), int(r * _ONE)),
+                0,
+                20,
+                330,
+                ARROW,
+                max(1, pen.t - 1),
+                cv2.LINE_AA,
+                shift=_SHIFT,
+            )
             a = math.radians(330)
             tip = c + r * np.array([math.cos(a), math.sin(a)])
             _head(pen.img, tip + (0, 0), (-math.sin(a), math.cos(a)), ARROW, max(3.5, 0.75 * r))
@@ -473,7 +499,7 @@ def _cross_fiber(pen: _Pen, step: Step, zones: Zones) -> None:
 def _press(pen: _Pen, step: Step, zones: Zones) -> None:
     """Dots climbing the lane (press, move on), a thin arrow through them for the direction."""
     r = max(2.5, 0.022 * pen.lay.length_px)
-    for v, half in _main_vs(step, zones):
+    for v, _half in _main_vs(step, zones):
         if step.direction in ("up", "down"):
             a, b = (_U0, _U1) if step.direction == "up" else (_U1, _U0)
             pen.arrow(a, v, b, v, t=1, head=pen.head * 0.8)
@@ -485,23 +511,33 @@ def _hold(pen: _Pen, step: Step, zones: Zones) -> None:
     """A big dot per lane and a timer symbol, with the hold time asked for."""
     lay = pen.lay
     r = max(3.5, 0.035 * lay.length_px)
-    for v, half in _main_vs(step, zones):
+    for v, _half in _main_vs(step, zones):
         pen.dot(0.55, v, r, HOLD)
         cv2.circle(pen.img, _fx(pen.p(0.55, v)), int(round((r + 3) * _ONE)), HOLD, 1, cv2.LINE_AA, shift=_SHIFT)
     rs = max(5.0, 0.05 * lay.length_px)
     centre = pen.p(0.78, 0.0)
     pad = np.array([rs + 3, rs * 1.6 + 2])
-    _blend_poly(pen.img, [centre - pad, centre + (pad[0], -pad[1]), centre + pad, centre + (-pad[0], pad[1])],
-                BG, 0.9)
+    _blend_poly(pen.img, [centre - pad, centre + (pad[0], -pad[1]), centre + pad, centre + (-pad[0], pad[1])], BG, 0.9)
     _stopwatch(pen.img, centre + (0, rs * 0.25), rs, HOLD, max(1, pen.t - 1))
     lo, hi = step.hold_s.min, step.hold_s.max
-    label = (f"{lo:g}-{hi:g} s" if lo is not None and hi is not None else
-             f">= {lo:g} s" if lo is not None else f"<= {hi:g} s" if hi is not None else "")
+    label = (
+        f"{lo:g}-{hi:g} s"
+        if lo is not None and hi is not None
+        else f">= {lo:g} s"
+        if lo is not None
+        else f"<= {hi:g} s"
+        if hi is not None
+        else ""
+    )
     if label:
         (tw, th), _ = cv2.getTextSize(label, _FONT, lay.font_scale * 0.85, 1)
         c = pen.p(0.3, 0.0)
-        _blend_poly(pen.img, [c + (-tw / 2 - 3, -th), c + (tw / 2 + 3, -th), c + (tw / 2 + 3, th),
-                              c + (-tw / 2 - 3, th)], BG, 0.9)
+        _blend_poly(
+            pen.img,
+            [c + (-tw / 2 - 3, -th), c + (tw / 2 + 3, -th), c + (tw / 2 + 3, th), c + (-tw / 2 - 3, th)],
+            BG,
+            0.9,
+        )
         _text(pen.img, label, c, lay.font_scale * 0.85, HOLD)
 
 
@@ -515,8 +551,12 @@ def _instruction(pen: _Pen, step: Step, zones: Zones) -> None:
     _line(pen.img, c + (-k, -k), c + (k, k), FAINT, pen.t)
     (tw, th), _ = cv2.getTextSize("no check", _FONT, lay.font_scale, 1)
     at = pen.p(0.3, 0.0)
-    _blend_poly(pen.img, [at + (-tw / 2 - 3, -th), at + (tw / 2 + 3, -th), at + (tw / 2 + 3, th),
-                          at + (-tw / 2 - 3, th)], BG, 0.9)
+    _blend_poly(
+        pen.img,
+        [at + (-tw / 2 - 3, -th), at + (tw / 2 + 3, -th), at + (tw / 2 + 3, th), at + (-tw / 2 - 3, th)],
+        BG,
+        0.9,
+    )
     _text(pen.img, "no check", at, lay.font_scale, (150, 150, 150))
 
 
@@ -576,15 +616,15 @@ def _weighted_points(samples: Samples, cap_s: float) -> tuple[NDArray[np.float64
         try:
             times_s, path_back = item
         except (TypeError, ValueError):
-            raise ValueError(f"samples[{k}]: expected a pair (times_s (N,), path_back (N, 2)), got "
-                             f"{type(item).__name__}") from None
+            raise ValueError(
+                f"samples[{k}]: expected a pair (times_s (N,), path_back (N, 2)), got {type(item).__name__}"
+            ) from None
         t = np.asarray(times_s, np.float64).reshape(-1)
         p = np.asarray(path_back, np.float64)
         if p.size == 0 and t.size == 0:
             continue
         if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] != t.shape[0]:
-            raise ValueError(f"samples[{k}]: expected times_s (N,) and path_back (N, 2), got "
-                             f"{t.shape} and {p.shape}")
+            raise ValueError(f"samples[{k}]: expected times_s (N,) and path_back (N, 2), got {t.shape} and {p.shape}")
         if t.shape[0] < 2:
             continue
         dt = np.diff(t)
@@ -639,8 +679,9 @@ class CoverageGrid:
         return (0.5 * (self.u_edges[i] + self.u_edges[i + 1]), 0.5 * (self.v_edges[j] + self.v_edges[j + 1]))
 
 
-def coverage_grid(samples: Samples, zones: Zones = Zones(), cell: float = 0.05,
-                  cap_s: float = DEFAULT_CAP_S) -> CoverageGrid:
+def coverage_grid(
+    samples: Samples, zones: Zones = Zones(), cell: float = 0.05, cap_s: float = DEFAULT_CAP_S
+) -> CoverageGrid:
     """Time per cell over the back and a margin around it.
 
     ``cell``: the cell's edge in back lengths: ``cell`` in u, and the same
@@ -660,8 +701,12 @@ def coverage_grid(samples: Samples, zones: Zones = Zones(), cell: float = 0.05,
     pts, wts = _weighted_points(samples, cap_s)
     ok = np.all(np.isfinite(pts), axis=1) if len(wts) else np.zeros(0, bool)
     # numpy's stub types histogram2d's bins as counts only, not the edge arrays it documents and takes
-    seconds, _, _ = np.histogram2d(pts[ok, 0], pts[ok, 1], bins=[u_edges, v_edges],  # type: ignore[list-item]
-                                   weights=wts[ok])
+    seconds, _, _ = np.histogram2d(
+        pts[ok, 0],
+        pts[ok, 1],
+        bins=[u_edges, v_edges],  # type: ignore[list-item]
+        weights=wts[ok],
+    )
     return CoverageGrid(seconds, u_edges, v_edges)
 
 
@@ -672,8 +717,13 @@ def _heat_rgb(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.stack([np.interp(x, stops, cols[:, c]) for c in range(3)], axis=-1)
 
 
-def coverage_map(samples: Samples, size: tuple[int, int] = (240, 340), zones: Zones = Zones(), cell: float = 0.05,
-                 cap_s: float = DEFAULT_CAP_S) -> NDArray[np.uint8]:
+def coverage_map(
+    samples: Samples,
+    size: tuple[int, int] = (240, 340),
+    zones: Zones = Zones(),
+    cell: float = 0.05,
+    cap_s: float = DEFAULT_CAP_S,
+) -> NDArray[np.uint8]:
     """Where the hands worked and for how long, as heat over the back diagram; RGB uint8 (h, w, 3).
 
     ``samples``: an iterable of (times_s (N,), path_back (N, 2)) in back
@@ -693,7 +743,7 @@ def coverage_map(samples: Samples, size: tuple[int, int] = (240, 340), zones: Zo
     if top > 0:
         # each pixel looks up its cell; sampled at 3x and averaged for smooth cell edges
         ss = 3
-        ys, xs = np.mgrid[0:h * ss, 0:w * ss]
+        ys, xs = np.mgrid[0 : h * ss, 0 : w * ss]
         uv = px_to_uv(np.c_[(xs.ravel() + 0.5) / ss - 0.5, (ys.ravel() + 0.5) / ss - 0.5], lay.size)
         i = np.searchsorted(grid.u_edges, uv[:, 0], side="right") - 1
         j = np.searchsorted(grid.v_edges, uv[:, 1], side="right") - 1
@@ -737,6 +787,6 @@ def _coverage_legend(img: NDArray[np.uint8], lay: BackLayout, top_s: float) -> N
     if top_s > 0:
         ramp = _heat_rgb(np.sqrt(np.linspace(0.02, 1, bar_w)))
         y0 = int(round(y_mid - bar_h / 2))
-        img[y0:y0 + bar_h, int(x_bar0):int(x_bar0) + bar_w] = np.round(ramp).astype(np.uint8)[None]
+        img[y0 : y0 + bar_h, int(x_bar0) : int(x_bar0) + bar_w] = np.round(ramp).astype(np.uint8)[None]
         cv2.rectangle(img, (int(x_bar0) - 1, y0 - 1), (int(x_bar0) + bar_w, y0 + bar_h), OUTLINE, 1)
         _text(img, "0", (x_bar0 - 3, y_mid), fs, anchor="right")

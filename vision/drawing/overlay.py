@@ -2,6 +2,7 @@
 onto a frame (``annotate(frame, result) -> frame``, in place). Logic never
 draws; nothing here judges.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -41,8 +42,9 @@ class BackAnnotator:
         us = np.linspace(0, 1, 24)
         self._outline = _poly(homography, np.r_[us, us[::-1]], np.r_[np.full(24, -1.0), np.full(24, 1.0)])
         self._spine = _poly(homography, us, np.zeros(24))
-        self._lanes = [_poly(homography, us, np.full(24, s * z)) for s in (-1, 1)
-                       for z in (zones.lane_inner, zones.lane_outer)]
+        self._lanes = [
+            _poly(homography, us, np.full(24, s * z)) for s in (-1, 1) for z in (zones.lane_inner, zones.lane_outer)
+        ]
         self.set_step(step)
 
     def set_step(self, step: Step) -> None:
@@ -56,8 +58,13 @@ class BackAnnotator:
                 a, b = (0.2, 0.4) if step.direction == "up" else (0.8, 0.6)
                 for k in range(3):
                     off = 0.3 * k
-                    self._arrows.append((self._pt(a + off if step.direction == "up" else a - off, s * centre),
-                                         self._pt(b + off if step.direction == "up" else b - off, s * centre), CYAN))
+                    self._arrows.append(
+                        (
+                            self._pt(a + off if step.direction == "up" else a - off, s * centre),
+                            self._pt(b + off if step.direction == "up" else b - off, s * centre),
+                            CYAN,
+                        )
+                    )
             if "outside" in step.return_lanes and step.direction in ("up", "down"):
                 a, b = (0.7, 0.5) if step.direction == "up" else (0.3, 0.5)
                 self._arrows.append((self._pt(a, s * outer), self._pt(b, s * outer), GREY))
@@ -105,11 +112,18 @@ class HandsAnnotator:
                 cv2.line(frame, p0, p1, c1, self.thickness + 1, cv2.LINE_AA)
             c = tuple(int(x) for x in np.round(hs.contact_px))
             cv2.circle(frame, c, 6, color, -1, cv2.LINE_AA)
-            cv2.putText(frame, str(hs.hand), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1,
-                        cv2.LINE_AA)
+            cv2.putText(frame, str(hs.hand), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1, cv2.LINE_AA)
             if hs.resting_s >= 1.0:  # a hold under way: its running time
-                cv2.putText(frame, f"{hs.resting_s:.0f} s", (c[0] + 8, c[1] + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
-                            AMBER, 2, cv2.LINE_AA)
+                cv2.putText(
+                    frame,
+                    f"{hs.resting_s:.0f} s",
+                    (c[0] + 8, c[1] + 16),
+                    cv2.FONT_HERSHEY_SIMPLEX,
+                    0.6,
+                    AMBER,
+                    2,
+                    cv2.LINE_AA,
+                )
         return frame
 
 

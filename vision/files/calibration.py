@@ -19,6 +19,7 @@ line, crossed, left and right swapped, far outside the picture).
 
 :class:`Corners` alone is the calibration inside report.json and session.json.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,15 @@ from pydantic import Field, ValidationError
 from vision.core.backframe import CORNER_NAMES, Calibration, CalibrationError
 from vision.files.jsonfile import FileModel, describe, write_json_atomic
 
-__all__ = ["CalibrationFile", "Corners", "FrameSize", "SavedCalibration", "load_calibration_file",
-           "parse_calibration", "save_calibration_file"]
+__all__ = [
+    "CalibrationFile",
+    "Corners",
+    "FrameSize",
+    "SavedCalibration",
+    "load_calibration_file",
+    "parse_calibration",
+    "save_calibration_file",
+]
 
 # strict: a corner is numbers, never "120" or true; a picture's size is whole pixels
 Coordinate = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -75,13 +83,16 @@ class CalibrationFile(Corners):
     """A calibration file: the four corners, the picture size they were clicked on and when they were saved."""
 
     frame_size: FrameSize | None = Field(
-        default=None, description="[width, height] in pixels of the picture the corners were clicked on.")
+        default=None, description="[width, height] in pixels of the picture the corners were clicked on."
+    )
     saved_at: str | None = Field(default=None, description="When it was saved: ISO 8601 with the time zone.")
 
     omit_if_none = frozenset({"frame_size", "saved_at"})
-    expected = {**Corners.expected,
-                "frame_size": "[width, height] in pixels, two whole numbers above 0 (e.g. [640, 480])",
-                "saved_at": "a date and time as text (e.g. \"2026-01-31T10:00:00+01:00\")"}
+    expected = {
+        **Corners.expected,
+        "frame_size": "[width, height] in pixels, two whole numbers above 0 (e.g. [640, 480])",
+        "saved_at": 'a date and time as text (e.g. "2026-01-31T10:00:00+01:00")',
+    }
 
 
 @dataclass(frozen=True)
@@ -100,20 +111,25 @@ def parse_calibration(data: Any, source: str, frame_wh: tuple[int, int] | None =
     refused. Raises CalibrationError.
     """
     if not isinstance(data, Mapping):
-        raise CalibrationError(f"{source}: expected a JSON object with base_left, base_right, top_right, top_left, "
-                               f"found {type(data).__name__}; write the calibration as an object")
+        raise CalibrationError(
+            f"{source}: expected a JSON object with base_left, base_right, top_right, top_left, "
+            f"found {type(data).__name__}; write the calibration as an object"
+        )
     where = ""
     if "calibration" in data:  # a sample clip's labels: the corners are under "calibration"
         inner = data["calibration"]
         if not isinstance(inner, Mapping):
-            raise CalibrationError(f"{source}: calibration: expected an object with the four corners, found "
-                                   f"{type(inner).__name__}; fix the \"calibration\" entry")
+            raise CalibrationError(
+                f"{source}: calibration: expected an object with the four corners, found "
+                f'{type(inner).__name__}; fix the "calibration" entry'
+            )
         data, where = inner, "calibration."
     try:
         model = CalibrationFile.model_validate(data)
     except ValidationError as e:
-        raise CalibrationError(f"{source}: {where}{describe(e, data, CalibrationFile)}; fix it in the file, or "
-                               "calibrate again") from None
+        raise CalibrationError(
+            f"{source}: {where}{describe(e, data, CalibrationFile)}; fix it in the file, or calibrate again"
+        ) from None
     calibration = model.to_calibration(frame_wh=frame_wh, source=source)
     return SavedCalibration(calibration, model.frame_size, model.saved_at)
 
@@ -130,22 +146,29 @@ def load_calibration_file(path: str | Path, frame_wh: tuple[int, int] | None = N
     except FileNotFoundError:
         raise CalibrationError(f"{source}: calibration file not found; check the path or calibrate again") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise CalibrationError(f"{source}: cannot read the calibration file ({type(e).__name__}: {e}); expected a "
-                               "readable UTF-8 JSON file") from None
+        raise CalibrationError(
+            f"{source}: cannot read the calibration file ({type(e).__name__}: {e}); expected a readable UTF-8 JSON file"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise CalibrationError(f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}; fix the file "
-                               "or calibrate again") from None
+        raise CalibrationError(
+            f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}; fix the file or calibrate again"
+        ) from None
     return parse_calibration(data, source, frame_wh)
 
 
-def save_calibration_file(path: str | Path, calibration: Calibration, frame_wh: tuple[int, int] | None,
-                          saved_at: str | None = None) -> CalibrationFile:
+def save_calibration_file(
+    path: str | Path, calibration: Calibration, frame_wh: tuple[int, int] | None, saved_at: str | None = None
+) -> CalibrationFile:
     """Write the calibration file atomically (a reader never sees half of it); ``saved_at`` default: now."""
-    model = CalibrationFile.model_validate({
-        **calibration.to_dict(), "frame_size": [int(v) for v in frame_wh] if frame_wh else None,
-        "saved_at": saved_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")})
+    model = CalibrationFile.model_validate(
+        {
+            **calibration.to_dict(),
+            "frame_size": [int(v) for v in frame_wh] if frame_wh else None,
+            "saved_at": saved_at or dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        }
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(path, model.model_dump())

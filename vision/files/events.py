@@ -10,6 +10,7 @@
 - ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
   "message": text, "step": id}``: a flag raised on the picture.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,15 @@ def event_line(je: JudgedEvent, frame: int | None, step_id: str | None) -> dict:
 
 
 def flag_line(flag: Flag, frame: int | None, step_id: str | None) -> dict:
-    return {"type": "flag", "t": round(flag.t_s, 4), "frame": frame, "hand": flag.hand,
-            "verdict": flag.verdict.name, "message": flag.verdict.message, "step": step_id}
+    return {
+        "type": "flag",
+        "t": round(flag.t_s, 4),
+        "frame": frame,
+        "hand": flag.hand,
+        "verdict": flag.verdict.name,
+        "message": flag.verdict.message,
+        "step": step_id,
+    }
 
 
 def dumps(line: dict) -> str:
@@ -49,6 +57,6 @@ def read_events(path: str | Path) -> list[dict]:
         except ValueError as e:
             raise RecordingError(f"{path}: line {n} is damaged ({e}); expected one JSON object per line") from None
         if not isinstance(d, dict) or "type" not in d:
-            raise RecordingError(f"{path}: line {n}: expected an object with a \"type\", got {line[:40]!r}")
+            raise RecordingError(f'{path}: line {n}: expected an object with a "type", got {line[:40]!r}')
         out.append(d)
     return out

@@ -13,6 +13,7 @@ The models themselves: :mod:`vision.files.report` (report.json),
 :mod:`vision.files.calibration` (the calibration file); their JSON Schemas are
 in ``docs/schemas/`` (:mod:`vision.files.schemas`).
 """
+
 from __future__ import annotations
 
 import json
@@ -91,11 +92,21 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 # pydantic's error types in the words of a JSON file
 _JSON_WORDS = {
-    "missing": "a value", "dict_type": "an object", "model_type": "an object", "model_attributes_type": "an object",
-    "list_type": "a list", "tuple_type": "a list", "string_type": "a text (a string)",
-    "bool_type": "true or false", "bool_parsing": "true or false",
-    "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
-    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "missing": "a value",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "string_type": "a text (a string)",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
 }
 
 
@@ -111,7 +122,7 @@ def _expected_from(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     for prefix in ("Input should be ", "Input should "):
         if msg.startswith(prefix):
-            return msg[len(prefix):]
+            return msg[len(prefix) :]
     return msg[:1].lower() + msg[1:]
 
 
@@ -119,7 +130,7 @@ def _found(value: Any) -> str:
     if value is _MISSING:
         return "nothing (it is missing)"
     text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= _FOUND_CHARS else text[:_FOUND_CHARS - 1] + "…"
+    return text if len(text) <= _FOUND_CHARS else text[: _FOUND_CHARS - 1] + "…"
 
 
 def describe(error: ValidationError, data: Any, model: type[BaseModel]) -> str:

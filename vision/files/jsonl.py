@@ -1,9 +1,10 @@
 """JSON lines files, as the recorder writes them: whole lines only, a cut-off last line skipped."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 class RecordingError(Exception):

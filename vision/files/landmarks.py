@@ -11,11 +11,13 @@ dropped. Feeding the hands back to
 analysis without MediaPipe. Written by a live recording and by ``analyze``;
 read for re-judging.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import numpy as np
 
@@ -37,16 +39,20 @@ def landmarks_line(frame_index: int, result: FrameResult) -> str:
     """
     giver = {id(hs.observation): hs.hand for hs in result.hands if hs.observation is not None}
     # written as they are (the detector already rounds them), so that reading them back gives the same numbers
-    hands = [{"score": h.score, "hand": giver.get(id(h)), "landmarks": h.landmarks_px.tolist()}
-             for h in result.detections]
+    hands = [
+        {"score": h.score, "hand": giver.get(id(h)), "landmarks": h.landmarks_px.tolist()} for h in result.detections
+    ]
     return json.dumps({"frame": frame_index, "t": result.t_s, "hands": hands}, separators=(",", ":"))
 
 
 def read_landmarks_line(line: str) -> tuple[int, float, list[HandObservation]]:
     """Parse one line written by :func:`landmarks_line`: (frame index, t seconds, hands)."""
     d = json.loads(line)
-    return int(d["frame"]), float(d["t"]), [HandObservation(np.asarray(h["landmarks"], float), float(h["score"]))
-                                             for h in d["hands"]]
+    return (
+        int(d["frame"]),
+        float(d["t"]),
+        [HandObservation(np.asarray(h["landmarks"], float), float(h["score"])) for h in d["hands"]],
+    )
 
 
 def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObservation]]]:
@@ -59,8 +65,10 @@ def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObse
         try:
             yield read_landmarks_line(line)
         except (ValueError, KeyError, TypeError) as e:
-            raise RecordingError(f"{path}: line {n} is damaged ({type(e).__name__}: {e}); expected one JSON "
-                                 "object per frame as the recorder writes them") from None
+            raise RecordingError(
+                f"{path}: line {n} is damaged ({type(e).__name__}: {e}); expected one JSON "
+                "object per frame as the recorder writes them"
+            ) from None
 
 
 class LandmarksWriter:

@@ -28,6 +28,7 @@ thread): :meth:`Recorder.write` only copies the frame and queues it; a thread
 of its own blurs faces, encodes and writes. MediaPipe (the face detector) is
 imported in that thread, only when faces are blurred.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,11 +36,11 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -95,8 +96,9 @@ def default_root() -> Path:
 # -- face blurring --------------------------------------------------------------------------------------------
 
 
-def enlarge_box(box_px: tuple[float, float, float, float], factor: float,
-                frame_wh: tuple[int, int]) -> tuple[int, int, int, int] | None:
+def enlarge_box(
+    box_px: tuple[float, float, float, float], factor: float, frame_wh: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) grown by ``factor`` about its centre, clipped to the frame; None if nothing is left."""
     x0, y0, x1, y1 = (float(c) for c in box_px)
     cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
@@ -118,8 +120,7 @@ def blur_regions(frame_bgr: NDArray[np.uint8], boxes_px, cells: int = 6) -> NDAr
     outside every box are left exactly as they were.
     """
     if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
-        raise ValueError(f"frame_bgr: expected a BGR uint8 array (H, W, 3), got {frame_bgr.dtype} "
-                         f"{frame_bgr.shape}")
+        raise ValueError(f"frame_bgr: expected a BGR uint8 array (H, W, 3), got {frame_bgr.dtype} {frame_bgr.shape}")
     out = frame_bgr.copy()
     h, w = out.shape[:2]
     for box in boxes_px:
@@ -156,7 +157,7 @@ class FaceBlurrer:
         """Face boxes (x0, y0, x1, y1) in image pixels, already enlarged and clipped."""
         h, w = frame_bgr.shape[:2]
         boxes = []
-        for box in self._det.detect(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)):
+        for box in self._det.detect(np.asarray(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), np.uint8)):
             b = enlarge_box(box, self.enlarge, (w, h))
             if b is not None:
                 boxes.append(b)
@@ -204,7 +205,7 @@ def _even_size(frame_wh: tuple[int, int]) -> tuple[int, int]:
 class _Item:
     index: int
     t_s: float
-    result: FrameResult | None
+    result: FrameResult
     step_id: str | None
     frame: NDArray[np.uint8] | None = None
     landmarks: bool = True  # False: events and flags only (the results at stop)
@@ -235,34 +236,56 @@ class Recorder:
     stop the session: it is kept in :attr:`errors` and in ``session.json``.
     """
 
-    def __init__(self, calibration: Calibration, *, routine=None, step_id: str | None = None,
-                 root: str | Path | None = None, settings: dict | None = None, blur_faces: bool = True,
-                 frame_wh: tuple[int, int] | None = None, max_pending_frames: int = 30, crf: int = 23,
-                 keyframe_s: float = 1.0, face_every: int = 3, sync_s: float = 1.0):
+    def __init__(
+        self,
+        calibration: Calibration,
+        *,
+        routine=None,
+        step_id: str | None = None,
+        root: str | Path | None = None,
+        settings: dict | None = None,
+        blur_faces: bool = True,
+        frame_wh: tuple[int, int] | None = None,
+        max_pending_frames: int = 30,
+        crf: int = 23,
+        keyframe_s: float = 1.0,
+        face_every: int = 3,
+        sync_s: float = 1.0,
+    ):
         started = datetime.now().astimezone()
         root = Path(root) if root is not None else default_root()
         try:
             self.folder = _make_folder(root, started)
         except OSError as e:
-            raise RecordingError(f"{root}: cannot create a recording folder there ({e.strerror or e}); "
-                                 f"choose a writable folder (or set {RECORDINGS_ENV})") from None
+            raise RecordingError(
+                f"{root}: cannot create a recording folder there ({e.strerror or e}); "
+                f"choose a writable folder (or set {RECORDINGS_ENV})"
+            ) from None
         self.blur_faces = bool(blur_faces)
         self._max_pending = max(1, int(max_pending_frames))
         self._crf, self._keyframe_s, self._face_every, self._sync_s = crf, keyframe_s, face_every, sync_s
         self.session = SessionInfo(
-            format=FORMAT, version=FORMAT_VERSION, status="recording", routine=getattr(routine, "name", routine),
-            step=step_id, calibration=Corners.from_calibration(calibration),
-            frame_size=_even_size(frame_wh) if frame_wh else None, started_at=started.isoformat(timespec="seconds"),
-            settings=dict(settings or {}), blur_faces=self.blur_faces,
+            format=FORMAT,
+            version=FORMAT_VERSION,
+            status="recording",
+            routine=getattr(routine, "name", routine),
+            step=step_id,
+            calibration=Corners.from_calibration(calibration),
+            frame_size=_even_size(frame_wh) if frame_wh else None,
+            started_at=started.isoformat(timespec="seconds"),
+            settings=dict(settings or {}),
+            blur_faces=self.blur_faces,
             files=SessionFiles(video=VIDEO_FILE, landmarks=LANDMARKS_FILE, events=EVENTS_FILE),
-            video_time_base=str(VIDEO_TIME_BASE))
+            video_time_base=str(VIDEO_TIME_BASE),
+        )
         try:
             write_session(self.folder / SESSION_FILE, self.session)
             self._landmarks = LandmarksWriter(self.folder / LANDMARKS_FILE)
             self._events = open(self.folder / EVENTS_FILE, "w", encoding="utf-8")
         except OSError as e:
-            raise RecordingError(f"{self.folder}: cannot write the recording ({e.strerror or e}); "
-                                 "choose a writable folder") from None
+            raise RecordingError(
+                f"{self.folder}: cannot write the recording ({e.strerror or e}); choose a writable folder"
+            ) from None
         self.errors: list[str] = []
         self.frames = 0  # frames given to write()
         self.dropped_frames = 0  # of those, left out of the video (the encoder was behind)
@@ -303,8 +326,15 @@ class Recorder:
             elif frame_bgr is not None:
                 self.dropped_frames += 1
             # a copy: the caller goes on to draw its overlay on this very array
-            self._q.put(_Item(index, float(result.t_s), result, step_id,
-                              np.array(frame_bgr, dtype=np.uint8, copy=True) if keep else None))
+            self._q.put(
+                _Item(
+                    index,
+                    float(result.t_s),
+                    result,
+                    step_id,
+                    np.array(frame_bgr, dtype=np.uint8, copy=True) if keep else None,
+                )
+            )
         return keep
 
     def log(self, result: FrameResult, step_id: str | None = None) -> None:
@@ -315,14 +345,14 @@ class Recorder:
 
     # -- stopping -----------------------------------------------------------------------------------
 
-    def stop(self, extra: dict | None = None) -> "Recording":
+    def stop(self, extra: dict | None = None) -> Recording:
         """Finish the files and mark the recording complete; safe to call twice (the first ``extra`` counts)."""
         with self._stop_lock:
             if self._stopped is None:
                 self._stopped = self._finish(extra)
             return self._stopped
 
-    def _finish(self, extra: dict | None) -> "Recording":
+    def _finish(self, extra: dict | None) -> Recording:
         with self._lock:
             self._stopping = True  # write() and log() from now on do nothing
         self._q.put(None)
@@ -335,23 +365,30 @@ class Recorder:
             except Exception as e:  # noqa: BLE001 - kept in session.json; the text files still count
                 log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self.errors.append(f"video: cannot finish {VIDEO_FILE}: {e}")
-        for f in (self._landmarks, self._events):
+        for f, name in ((self._landmarks, LANDMARKS_FILE), (self._events, EVENTS_FILE)):
             try:
                 f.flush()
                 os.fsync(f.fileno())
                 f.close()
             except OSError as e:
-                self.errors.append(f"cannot finish {Path(f.name).name}: {e.strerror or e}")
+                self.errors.append(f"cannot finish {name}: {e.strerror or e}")
         if self._blurrer is not None:
             self._blurrer.close()
-        mean_interval_s = (t1 - t0) / (self.frames - 1) if t0 is not None and t1 is not None and self.frames > 1 \
-            else 0.0
+        mean_interval_s = (
+            (t1 - t0) / (self.frames - 1) if t0 is not None and t1 is not None and self.frames > 1 else 0.0
+        )
         self.session = self.session.replaced(
-            status="complete", frames=self.frames, video_frames=video_frames, dropped_frames=self.dropped_frames,
+            status="complete",
+            frames=self.frames,
+            video_frames=video_frames,
+            dropped_frames=self.dropped_frames,
             fps=round(1.0 / mean_interval_s, 3) if mean_interval_s > 0 else None,  # mean, as received
             duration_s=round((t1 - t0) + mean_interval_s, 3) if t0 is not None and t1 is not None else 0.0,
-            ended_at=_now_iso(), errors=list(self.errors), extra=dict(extra or {}),
-            frames_with_faces_blurred=self._blurrer.frames_with_faces if self._blurrer is not None else None)
+            ended_at=_now_iso(),
+            errors=list(self.errors),
+            extra=dict(extra or {}),
+            frames_with_faces_blurred=self._blurrer.frames_with_faces if self._blurrer is not None else None,
+        )
         try:
             write_session(self.folder / SESSION_FILE, self.session)
         except OSError as e:
@@ -360,11 +397,12 @@ class Recorder:
 
     close = stop
 
-    def __enter__(self) -> "Recorder":
+    def __enter__(self) -> Recorder:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     # -- the writing thread -------------------------------------------------------------------------
@@ -372,13 +410,14 @@ class Recorder:
     def _run(self) -> None:
         last_sync = time.monotonic()
         while True:
+            item: _Item | None | bool
             try:
                 item = self._q.get(timeout=self._sync_s / 2)
             except queue.Empty:
-                item = False
+                item = False  # nothing came: time to sync, perhaps
             if item is None:
                 return
-            if item:
+            if isinstance(item, _Item):
                 try:
                     self._write_item(item)
                 except Exception as e:  # noqa: BLE001 - never let the thread die with the session going on
@@ -434,8 +473,10 @@ class Recorder:
             except Exception as e:  # noqa: BLE001 - the landmarks and events go on without the video
                 log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self._video_failed = True
-                self._error(f"video: stopped at frame {item.index} ({type(e).__name__}: {e}); "
-                            "recording landmarks and events only")
+                self._error(
+                    f"video: stopped at frame {item.index} ({type(e).__name__}: {e}); "
+                    "recording landmarks and events only"
+                )
 
     def _event_line(self, je: JudgedEvent, frame_no: int | None) -> dict:
         mid = 0.5 * (je.event.t_start + je.event.t_end)
@@ -450,14 +491,21 @@ class Recorder:
             try:
                 if self.blur_faces:
                     self._blurrer = FaceBlurrer(every=self._face_every)
-                self._video = H264Writer(self.folder / VIDEO_FILE, 30, (int(wh[0]), int(wh[1])), self._crf,
-                                         fragmented=True, keyframe_s=self._keyframe_s)
+                self._video = H264Writer(
+                    self.folder / VIDEO_FILE,
+                    30,
+                    (int(wh[0]), int(wh[1])),
+                    self._crf,
+                    fragmented=True,
+                    keyframe_s=self._keyframe_s,
+                )
             except Exception as e:  # noqa: BLE001
                 log.exception("recording %s: %s", self.folder.name, type(e).__name__)
                 self._video_failed = True  # never write faces unblurred: no video rather than that
                 what = "face blurring" if self.blur_faces and self._blurrer is None else "the video encoder"
-                self._error(f"video: {what} could not start ({type(e).__name__}: {e}); "
-                            "recording landmarks and events only")
+                self._error(
+                    f"video: {what} could not start ({type(e).__name__}: {e}); recording landmarks and events only"
+                )
                 return
             if self.session.frame_size is None:
                 self.session = self.session.replaced(frame_size=(int(wh[0]), int(wh[1])))
@@ -467,10 +515,11 @@ class Recorder:
             if frame.shape[1] - w in (0, 1) and frame.shape[0] - h in (0, 1):
                 frame = frame[:h, :w]  # an odd size cropped to even, as 4:2:0 needs
             else:  # WebRTC changed the resolution mid-stream
-                frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
+                frame = np.asarray(cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA), np.uint8)
         frame = np.ascontiguousarray(frame)
         if self._blurrer is not None:
             frame = self._blurrer(frame)
+        assert self._t0 is not None  # set by the frame's landmarks line, written just before its picture
         self._video.write(frame, t_s - self._t0)
 
 
@@ -530,9 +579,14 @@ def open_recording(folder: str | Path) -> Recording:
         cal = session.calibration.to_calibration(source=str(folder / SESSION_FILE))
     video = folder / session.files.video
     status = "complete" if session.status == "complete" else "interrupted"
-    return Recording(folder=folder, session=session, status=status,
-                     video=video if video.is_file() and video.stat().st_size > 0 else None, calibration=cal,
-                     frame_wh=session.frame_size)
+    return Recording(
+        folder=folder,
+        session=session,
+        status=status,
+        video=video if video.is_file() and video.stat().st_size > 0 else None,
+        calibration=cal,
+        frame_wh=session.frame_size,
+    )
 
 
 def list_recordings(root: str | Path | None = None) -> list[Recording]:

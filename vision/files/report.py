@@ -14,6 +14,7 @@ makes one from the judged events, :func:`write_report` writes it (and
 strokes.csv), :func:`read_report` reads one back, with a one-line
 :class:`ReportError` for a damaged or hand-edited file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,15 +30,53 @@ from vision.core.types import EventKind, JudgedEvent
 from vision.files.calibration import Corners
 from vision.files.jsonfile import FileModel, describe
 
-__all__ = ["CSV_COLUMNS", "Asked", "EventRecord", "Report", "ReportError", "StepRecord", "Summary", "VerdictRecord",
-           "build_report", "event_dict", "read_report", "write_report"]
+__all__ = [
+    "CSV_COLUMNS",
+    "Asked",
+    "EventRecord",
+    "Report",
+    "ReportError",
+    "StepRecord",
+    "Summary",
+    "VerdictRecord",
+    "build_report",
+    "event_dict",
+    "read_report",
+    "write_report",
+]
 
-CSV_COLUMNS = ("kind", "hand", "t_start", "t_end", "duration_s", "direction", "lane", "distance", "speed",
-               "count", "flagged_at", "verdicts", "messages")
+CSV_COLUMNS = (
+    "kind",
+    "hand",
+    "t_start",
+    "t_end",
+    "duration_s",
+    "direction",
+    "lane",
+    "distance",
+    "speed",
+    "count",
+    "flagged_at",
+    "verdicts",
+    "messages",
+)
 
 # vision.core.types.VERDICTS, spelled out for the schema (a test checks that they agree)
-VerdictName = Literal["ok", "wrong_direction", "on_spine", "off_back", "outside_lane", "too_fast", "too_slow",
-                      "hold_too_short", "hold_too_long", "not_circular", "same_side", "one_hand_missing", "jerky"]
+VerdictName = Literal[
+    "ok",
+    "wrong_direction",
+    "on_spine",
+    "off_back",
+    "outside_lane",
+    "too_fast",
+    "too_slow",
+    "hold_too_short",
+    "hold_too_long",
+    "not_circular",
+    "same_side",
+    "one_hand_missing",
+    "jerky",
+]
 Lane = Literal["spine", "left", "right", "outside", "off_back"]  # vision.core.backframe.LANE_NAMES
 Direction = Literal["up", "down", "lateral"]
 
@@ -72,8 +111,7 @@ class EventRecord(FileModel):
     count: int | None = Field(default=None, description="Circles turned or cross-fibre passes (those kinds only).")
     radius: float | None = Field(default=None, description="Circles: mean radius, back lengths.")
     rate_hz: float | None = Field(default=None, description="Circles: turns per second.")
-    surges: int | None = Field(default=None, description="Strokes: speed surges of the movement (1: one smooth "
-                                                         "push).")
+    surges: int | None = Field(default=None, description="Strokes: speed surges of the movement (1: one smooth push).")
 
     omit_if_none = frozenset({"count", "radius", "rate_hz", "surges"})
 
@@ -81,9 +119,15 @@ class EventRecord(FileModel):
     def from_judged(cls, je: JudgedEvent) -> EventRecord:
         ev = je.event
         d: dict[str, Any] = {
-            "kind": ev.kind, "hand": je.hand, "t_start": round(ev.t_start, 3), "t_end": round(ev.t_end, 3),
-            "duration_s": round(ev.duration_s, 3), "direction": ev.direction, "lane": ev.lane,
-            "distance": round(ev.distance, 4), "speed": round(ev.speed, 4),
+            "kind": ev.kind,
+            "hand": je.hand,
+            "t_start": round(ev.t_start, 3),
+            "t_end": round(ev.t_end, 3),
+            "duration_s": round(ev.duration_s, 3),
+            "direction": ev.direction,
+            "lane": ev.lane,
+            "distance": round(ev.distance, 4),
+            "speed": round(ev.speed, 4),
             "start_uv": [round(float(x), 4) for x in ev.path_back[0]],
             "end_uv": [round(float(x), 4) for x in ev.path_back[-1]],
             "flagged_at": None if je.flagged_at is None else round(je.flagged_at, 3),
@@ -116,9 +160,12 @@ class Summary(FileModel):
         events = list(events)
         by_kind = Counter(je.event.kind for je in events)
         by_verdict = Counter(v.name for je in events for v in je.verdicts)
-        return cls(events=len(events), by_kind=dict(sorted(by_kind.items())),
-                   by_verdict=dict(sorted(by_verdict.items())),
-                   flagged=sum(1 for je in events if je.flagged_at is not None))
+        return cls(
+            events=len(events),
+            by_kind=dict(sorted(by_kind.items())),
+            by_verdict=dict(sorted(by_verdict.items())),
+            flagged=sum(1 for je in events if je.flagged_at is not None),
+        )
 
 
 class Asked(FileModel):
@@ -153,22 +200,24 @@ class Report(FileModel):
     video: str = Field(description="The clip, or the recording's folder, that was judged.")
     fps: float
     frame_size: tuple[PositiveInt, PositiveInt] | tuple[()] = Field(
-        description="[width, height] in pixels; [] when unknown (a landmarks file re-judged without its video).")
+        description="[width, height] in pixels; [] when unknown (a landmarks file re-judged without its video)."
+    )
     duration_s: float
     routine: str | None
-    step: str | None = Field(description="The step the whole clip was judged against; null when following the "
-                                         "routine.")
+    step: str | None = Field(description="The step the whole clip was judged against; null when following the routine.")
     calibration: Corners
     warnings: list[str]
     events: list[EventRecord]
     summary: Summary
     steps: list[StepRecord] | None = Field(default=None, description="Following the routine only.")
-    score: int | None = Field(default=None, description="The routine's score, following the routine only (null: no "
-                                                        "judged step was visited).")
+    score: int | None = Field(
+        default=None, description="The routine's score, following the routine only (null: no judged step was visited)."
+    )
     routine_finished: bool | None = Field(default=None, description="Following the routine only.")
     rejudged: bool | None = Field(default=None, description="A recording re-judged from its landmarks only.")
-    time_origin_s: float | None = Field(default=None, description="A re-judged recording only: when its video starts "
-                                                                  "on the session's clock (s).")
+    time_origin_s: float | None = Field(
+        default=None, description="A re-judged recording only: when its video starts on the session's clock (s)."
+    )
 
     omit_if_none = frozenset({"rejudged", "time_origin_s"})
     expected = {"frame_size": "[width, height] in pixels (two whole numbers above 0), or [] when unknown"}
@@ -194,20 +243,45 @@ def event_dict(je: JudgedEvent) -> dict:
     return EventRecord.from_judged(je).model_dump(mode="json")
 
 
-def build_report(events: list[JudgedEvent], *, video: str, fps: float, frame_size: tuple[int, int] | tuple[()],
-                 duration_s: float, routine: str | None, step: str | None, calibration: dict | Corners,
-                 warnings: Iterable[str] = (), steps: Iterable[dict | StepRecord] | None = None,
-                 score: int | None = None, routine_finished: bool | None = None, rejudged: bool | None = None,
-                 time_origin_s: float | None = None) -> Report:
+def build_report(
+    events: list[JudgedEvent],
+    *,
+    video: str,
+    fps: float,
+    frame_size: tuple[int, int] | tuple[()],
+    duration_s: float,
+    routine: str | None,
+    step: str | None,
+    calibration: dict | Corners,
+    warnings: Iterable[str] = (),
+    steps: Iterable[dict | StepRecord] | None = None,
+    score: int | None = None,
+    routine_finished: bool | None = None,
+    rejudged: bool | None = None,
+    time_origin_s: float | None = None,
+) -> Report:
     """The report of judged events. steps, score, routine_finished: when following the routine (steps as
     :meth:`StepProgress.to_dict`); rejudged, time_origin_s: for a re-judged recording."""
     events = sorted(events, key=lambda je: (je.event.t_start, je.hand))
-    return Report.model_validate({
-        "video": video, "fps": round(fps, 3), "frame_size": tuple(frame_size), "duration_s": round(duration_s, 3),
-        "routine": routine, "step": step, "calibration": calibration, "warnings": list(warnings),
-        "events": [EventRecord.from_judged(je) for je in events], "summary": Summary.of(events),
-        "steps": None if steps is None else list(steps), "score": score, "routine_finished": routine_finished,
-        "rejudged": rejudged, "time_origin_s": time_origin_s})
+    return Report.model_validate(
+        {
+            "video": video,
+            "fps": round(fps, 3),
+            "frame_size": tuple(frame_size),
+            "duration_s": round(duration_s, 3),
+            "routine": routine,
+            "step": step,
+            "calibration": calibration,
+            "warnings": list(warnings),
+            "events": [EventRecord.from_judged(je) for je in events],
+            "summary": Summary.of(events),
+            "steps": None if steps is None else list(steps),
+            "score": score,
+            "routine_finished": routine_finished,
+            "rejudged": rejudged,
+            "time_origin_s": time_origin_s,
+        }
+    )
 
 
 def write_report(report: Report, out_dir: Path) -> tuple[Path, Path]:
@@ -220,10 +294,23 @@ def write_report(report: Report, out_dir: Path) -> tuple[Path, Path]:
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
         for e in report.events:
-            w.writerow([e.kind, e.hand, e.t_start, e.t_end, e.duration_s, e.direction or "", e.lane, e.distance,
-                        e.speed, "" if e.count is None else e.count, "" if e.flagged_at is None else e.flagged_at,
-                        ";".join(v.name for v in e.verdicts),
-                        " | ".join(v.message for v in e.verdicts if v.name != "ok")])
+            w.writerow(
+                [
+                    e.kind,
+                    e.hand,
+                    e.t_start,
+                    e.t_end,
+                    e.duration_s,
+                    e.direction or "",
+                    e.lane,
+                    e.distance,
+                    e.speed,
+                    "" if e.count is None else e.count,
+                    "" if e.flagged_at is None else e.flagged_at,
+                    ";".join(v.name for v in e.verdicts),
+                    " | ".join(v.message for v in e.verdicts if v.name != "ok"),
+                ]
+            )
     return jpath, cpath
 
 
@@ -236,8 +323,9 @@ def read_report(path: str | Path) -> Report:
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file; give the report.json that analyze or rejudge wrote") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}: cannot read it ({getattr(e, 'strerror', None) or e}); expected a readable "
-                          "UTF-8 JSON file") from None
+        raise ReportError(
+            f"{path}: cannot read it ({getattr(e, 'strerror', None) or e}); expected a readable UTF-8 JSON file"
+        ) from None
     try:
         data = json.loads(text)
     except ValueError as e:
@@ -247,5 +335,6 @@ def read_report(path: str | Path) -> Report:
     try:
         return Report.model_validate(data)
     except ValidationError as e:
-        raise ReportError(f"{path}: {describe(e, data, Report)}; the report is damaged or was edited: "
-                          f"{again}") from None
+        raise ReportError(
+            f"{path}: {describe(e, data, Report)}; the report is damaged or was edited: {again}"
+        ) from None

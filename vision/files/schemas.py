@@ -8,6 +8,7 @@ give, so they never go stale: after changing a model, run this and commit.
 - ``session.schema.json``: a recording's session.json (:class:`vision.files.session.SessionInfo`);
 - ``calibration.schema.json``: the calibration file (:class:`vision.files.calibration.CalibrationFile`).
 """
+
 from __future__ import annotations
 
 import json

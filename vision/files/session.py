@@ -23,6 +23,7 @@ loses nothing; the fields it lacks take their defaults.
 recording folder's, raising :class:`~vision.files.jsonl.RecordingError` with
 what is wrong and what to do.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,16 @@ from vision.files.jsonfile import FileModel, describe, write_json_atomic
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "SESSION_FILE", "VIDEO_FILE", "SessionFiles", "SessionInfo", "read_session",
-           "write_session"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "SESSION_FILE",
+    "VIDEO_FILE",
+    "SessionFiles",
+    "SessionInfo",
+    "read_session",
+    "write_session",
+]
 
 FORMAT: Final = "stroke-coach-recording"
 FORMAT_VERSION: Final = 1
@@ -70,13 +79,15 @@ class SessionInfo(FileModel):
 
     format: Literal["stroke-coach-recording"]
     version: Annotated[int, Field(strict=True, ge=1, le=FORMAT_VERSION)]
-    status: Literal["recording", "complete"] = Field(description="\"recording\" until it is stopped; a recording "
-                                                                 "still saying so was interrupted.")
+    status: Literal["recording", "complete"] = Field(
+        description='"recording" until it is stopped; a recording still saying so was interrupted.'
+    )
     routine: str | None = Field(default=None, description="The routine's name.")
     step: str | None = Field(default=None, description="The starting step's id.")
     calibration: Corners | None = None
     frame_size: tuple[PositiveInt, PositiveInt] | None = Field(
-        default=None, description="[width, height] of the video in pixels; null until the first frame if not known.")
+        default=None, description="[width, height] of the video in pixels; null until the first frame if not known."
+    )
     started_at: str | None = Field(default=None, description="ISO 8601 with the time zone.")
     settings: dict[str, Any] = Field(default_factory=dict, description="The caller's (sensitivity, smoothing, ...).")
     blur_faces: bool | None = None
@@ -84,15 +95,18 @@ class SessionInfo(FileModel):
     video_time_base: str = Field(default="1/90000", description="The video's time base, seconds per tick.")
     frames: int | None = Field(default=None, ge=0, description="Landmarks lines (at stop).")
     video_frames: int | None = Field(default=None, ge=0, description="Frames in the video (at stop).")
-    dropped_frames: int | None = Field(default=None, ge=0, description="Frames left out of the video, the encoder "
-                                                                       "being behind (at stop).")
-    fps: float | None = Field(default=None, description="Mean frame rate as the frames came (at stop; null if "
-                                                        "unknown).")
+    dropped_frames: int | None = Field(
+        default=None, ge=0, description="Frames left out of the video, the encoder being behind (at stop)."
+    )
+    fps: float | None = Field(
+        default=None, description="Mean frame rate as the frames came (at stop; null if unknown)."
+    )
     duration_s: float | None = Field(default=None, description="At stop.")
     ended_at: str | None = Field(default=None, description="ISO 8601 with the time zone (at stop).")
     errors: list[str] | None = Field(default=None, description="Problems of the writing (at stop).")
-    extra: dict[str, Any] | None = Field(default=None, description="The caller's, e.g. the live frame rate, the "
-                                                                   "steps and the score (at stop).")
+    extra: dict[str, Any] | None = Field(
+        default=None, description="The caller's, e.g. the live frame rate, the steps and the score (at stop)."
+    )
     frames_with_faces_blurred: int | None = Field(default=None, ge=0, description="When faces were blurred.")
 
     omit_if_none = frozenset({"calibration", "started_at", "blur_faces", *_AT_STOP, "frames_with_faces_blurred"})
@@ -123,30 +137,41 @@ def read_session(folder: str | Path) -> SessionInfo:
     try:
         data = json.loads(sp.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise RecordingError(f"{folder}: cannot read {SESSION_FILE} ({getattr(e, 'strerror', None) or e}); "
-                             "check the folder's permissions") from None
+        raise RecordingError(
+            f"{folder}: cannot read {SESSION_FILE} ({getattr(e, 'strerror', None) or e}); "
+            "check the folder's permissions"
+        ) from None
     except ValueError as e:
-        raise RecordingError(f"{folder}: {SESSION_FILE} is unreadable (not valid JSON: {e}); the recording is "
-                             "damaged; its landmarks.jsonl may still be re-judged with a calibration") from None
+        raise RecordingError(
+            f"{folder}: {SESSION_FILE} is unreadable (not valid JSON: {e}); the recording is "
+            "damaged; its landmarks.jsonl may still be re-judged with a calibration"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} is not a Stroke Coach session "
-                             f"(expected \"format\": \"{FORMAT}\"); {_NOT_A_RECORDING_FIX}")
+        raise RecordingError(
+            f"{folder} is not a recording: {SESSION_FILE} is not a Stroke Coach session "
+            f'(expected "format": "{FORMAT}"); {_NOT_A_RECORDING_FIX}'
+        )
     version = data.get("version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise RecordingError(f"{folder}: recording format version {version!r}, this Stroke Coach reads up to "
-                             f"{FORMAT_VERSION}; update Stroke Coach")
+        raise RecordingError(
+            f"{folder}: recording format version {version!r}, this Stroke Coach reads up to "
+            f"{FORMAT_VERSION}; update Stroke Coach"
+        )
     status = data.get("status")
     if status not in ("recording", "complete"):
-        raise RecordingError(f"{folder}: {SESSION_FILE} has status {status!r}, expected \"recording\" or "
-                             "\"complete\"; the recording is damaged")
+        raise RecordingError(
+            f'{folder}: {SESSION_FILE} has status {status!r}, expected "recording" or '
+            '"complete"; the recording is damaged'
+        )
     try:
         info = SessionInfo.model_validate(data)
     except ValidationError as e:
         problem = describe(e, data, SessionInfo)
         if e.errors()[0]["loc"][:1] == ("calibration",):
             raise RecordingError(f"{folder}: bad calibration in {SESSION_FILE}: {problem}") from None
-        raise RecordingError(f"{folder}: {SESSION_FILE}: {problem}; the recording's session.json is damaged: fix "
-                             "or remove that field") from None
+        raise RecordingError(
+            f"{folder}: {SESSION_FILE}: {problem}; the recording's session.json is damaged: fix or remove that field"
+        ) from None
     if info.calibration is not None:
         try:
             info.calibration.to_calibration(source=str(sp))

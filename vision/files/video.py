@@ -16,11 +16,11 @@ start of the stream (``_s``); sizes are (width, height) in pixels (``_wh``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable, Iterator
 
 import av
 import av.error
@@ -283,8 +283,7 @@ class VideoReader:
                         f"or was saved with no frames); {_FIX_RECORD}"
                     )
                 raise VideoError(
-                    f"{name}: no video stream (found only {', '.join(kinds)}); "
-                    "choose a file that contains video"
+                    f"{name}: no video stream (found only {', '.join(kinds)}); choose a file that contains video"
                 )
             self._stream = container.streams.video[0]
             if self._stream.codec_context is None:
@@ -304,9 +303,7 @@ class VideoReader:
                         f"{name}: video file is truncated or corrupt (its header lists {n_header} frames "
                         f"but none could be decoded); {_FIX_RECORD}"
                     ) from None
-                raise VideoError(
-                    f"{name}: video stream has no frames (0 decoded); {_FIX_RECORD}"
-                ) from None
+                raise VideoError(f"{name}: video stream has no frames (0 decoded); {_FIX_RECORD}") from None
             except av.error.FFmpegError as exc:
                 raise VideoError(
                     f"{name}: video file is truncated or corrupt (no frame could be decoded: "
@@ -504,8 +501,11 @@ class H264Writer:
                 "check that the folder exists and is writable"
             )
         try:
-            options = ({"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
-                       if fragmented else {"movflags": "+faststart"})
+            options = (
+                {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
+                if fragmented
+                else {"movflags": "+faststart"}
+            )
             self._container = av.open(self.path, mode="w", format="mp4", options=options)
         except (av.error.FFmpegError, OSError) as exc:
             raise VideoError(

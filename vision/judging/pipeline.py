@@ -8,6 +8,7 @@
 landmarks), so a session can be re-judged without MediaPipe. Time is always
 the frames' timestamps, never the wall clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -83,8 +84,13 @@ class _Giver:
 class Pipeline:
     """The whole analysis for one stream. Not thread-safe: one per stream."""
 
-    def __init__(self, calibration: Calibration, step: Step, config: PipelineConfig = PipelineConfig(),
-                 detector: HandDetector | None = None):
+    def __init__(
+        self,
+        calibration: Calibration,
+        step: Step,
+        config: PipelineConfig = PipelineConfig(),
+        detector: HandDetector | None = None,
+    ):
         self.calibration = calibration
         self.homography = Homography.from_calibration(calibration)
         self.zones: Zones = config.segmenter.zones
@@ -148,8 +154,12 @@ class Pipeline:
         if self._roi is None or self._roi[0] != frame_wh:
             mu, mv = self.config.roi_margin_u, self.config.roi_margin_v
             us, vs = np.linspace(-mu, 1 + mu, 13), np.linspace(-1 - mv, 1 + mv, 13)
-            edge = np.r_[np.c_[us, np.full(13, vs[0])], np.c_[us, np.full(13, vs[-1])],
-                         np.c_[np.full(13, us[0]), vs], np.c_[np.full(13, us[-1]), vs]]
+            edge = np.r_[
+                np.c_[us, np.full(13, vs[0])],
+                np.c_[us, np.full(13, vs[-1])],
+                np.c_[np.full(13, us[0]), vs],
+                np.c_[np.full(13, us[-1]), vs],
+            ]
             pts = self.homography.to_image(edge)
             pts = pts[np.all(np.isfinite(pts), axis=1)]
             w, h = frame_wh
@@ -222,8 +232,9 @@ class Pipeline:
                 n = self._on_back_frames.get(tr.id, 0) + 1
                 self._on_back_frames[tr.id] = n
                 if n >= self.config.giver_frames:
-                    g = self._givers[tr.id] = _Giver(self._free_hand_number(uv_raw), self._make_filter,
-                                                     self.config.segmenter)
+                    g = self._givers[tr.id] = _Giver(
+                        self._free_hand_number(uv_raw), self._make_filter, self.config.segmenter
+                    )
                     self._giver_changes.append(t_s)
             if g is None:
                 return HandState(tr.id, None, tr.observation, tr.contact_px, None)
@@ -246,8 +257,7 @@ class Pipeline:
                 if live is not None:
                     g.live[act.t_start] = (t_s, live)
                     flags.append(Flag(t_s, g.hand, live))
-        return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live,
-                         g.segmenter.resting_s(t_s))
+        return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv, act, live, g.segmenter.resting_s(t_s))
 
     def _free_hand_number(self, uv: NDArray[np.float64]) -> int:
         """The giver's number for a hand coming onto the back at ``uv``: of the numbers no hand on the
@@ -300,8 +310,13 @@ class Pipeline:
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
             if bad and not raised:  # found only now the event is over: raise it now
-                self._late_flags.append(Flag(self.last_t if self.last_t is not None else ev.t_end, g.hand,
-                                             next(v for v in verdicts if v.name != "ok")))
+                self._late_flags.append(
+                    Flag(
+                        self.last_t if self.last_t is not None else ev.t_end,
+                        g.hand,
+                        next(v for v in verdicts if v.name != "ok"),
+                    )
+                )
             out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
             if ev.kind == "stroke":
                 self._recent_strokes = [(h, e) for h, e in self._recent_strokes if e.t_end > ev.t_start - 10.0]
@@ -318,8 +333,13 @@ class Pipeline:
         deep strokes) are judged; kneading and presses are not; nor a stroke during which (or
         within ``TRACKING_SETTLE_S`` of which) a giver hand was found, lost or came back.
         """
-        if step.hands != "both" or step.technique not in PAIRED_TECHNIQUES or ev.kind != "stroke" \
-                or ev.lane not in step.lanes or ev.direction == "lateral":
+        if (
+            step.hands != "both"
+            or step.technique not in PAIRED_TECHNIQUES
+            or ev.kind != "stroke"
+            or ev.lane not in step.lanes
+            or ev.direction == "lateral"
+        ):
             return verdicts
         self._giver_changes = [t for t in self._giver_changes if t > ev.t_start - 10.0]
         if any(ev.t_start - TRACKING_SETTLE_S <= t <= ev.t_end + TRACKING_SETTLE_S for t in self._giver_changes):
@@ -338,20 +358,24 @@ class Pipeline:
             if act is not None and act.lane != "off_back" and overlaps(act.t_start, act.t_now, False):
                 return verdicts
         return [v for v in verdicts if v.name != "ok"] + [
-            Verdict("one_hand_missing", f"One hand alone; {step.technique.replace('_', ' ')} here is done with "
-                                        "both hands together, one each side of the spine")]
+            Verdict(
+                "one_hand_missing",
+                f"One hand alone; {step.technique.replace('_', ' ')} here is done with "
+                "both hands together, one each side of the spine",
+            )
+        ]
 
     def _same_side(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """Both hands working one lane at once, where the step wants one hand each side."""
-        if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") \
-                or ev.direction == "lateral":
+        if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") or ev.direction == "lateral":
             return verdicts
         others = {o.hand for o in self._givers.values() if o is not g}  # the hands on the back now
         for hand, e in self._recent_strokes:
             overlap = min(e.t_end, ev.t_end) - max(e.t_start, ev.t_start)
             if hand in others and e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
                 return [v for v in verdicts if v.name != "ok"] + [
-                    Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of the spine")]
+                    Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of the spine")
+                ]
         return verdicts
 
 
@@ -359,5 +383,4 @@ def pipeline_config(settings: Settings, base: PipelineConfig = PipelineConfig())
     """The pipeline's configuration for these settings (smoothing, and the spine zone's width)."""
     spine = SPINE_HALF_WIDTH[settings.sensitivity]
     zones = replace(base.segmenter.zones, spine=spine)
-    return replace(base, min_cutoff_hz=SMOOTHING_HZ[settings.smoothing],
-                   segmenter=replace(base.segmenter, zones=zones))
+    return replace(base, min_cutoff_hz=SMOOTHING_HZ[settings.smoothing], segmenter=replace(base.segmenter, zones=zones))

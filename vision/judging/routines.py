@@ -21,6 +21,7 @@ before validation, so a teacher writes only what differs:
   default that contradicts a threshold the step gives (``hold_s: {min: 5}`` on
   a press, whose default max is 3) is left out rather than refused.
 """
+
 from __future__ import annotations
 
 import copy
@@ -35,8 +36,9 @@ from vision.core.folders import builtin_routines_dir, folders
 
 ROUTINES_DIR = builtin_routines_dir()  # the routines that come with Stroke Coach
 
-Technique = Literal["instruction", "effleurage", "petrissage", "friction", "cross_fiber", "deep_stroke",
-                    "press", "hold"]
+Technique = Literal[
+    "instruction", "effleurage", "petrissage", "friction", "cross_fiber", "deep_stroke", "press", "hold"
+]
 Lane = Literal["left", "right", "spine", "outside"]
 Direction = Literal["up", "down", "any", "lateral"]
 Contact = Literal["palm", "thumb", "fingertips", "knuckles"]
@@ -144,8 +146,10 @@ class Step(_Frozen):
     @classmethod
     def _one_surge_at_least(cls, v: Bounds) -> Bounds:
         if v.max is not None and v.max < 1:
-            raise ValueError(f"max {v.max:g} would flag every stroke (a smooth stroke is 1 surge); "
-                             "use 1 or more, or surges: null to leave jerks unjudged")
+            raise ValueError(
+                f"max {v.max:g} would flag every stroke (a smooth stroke is 1 surge); "
+                "use 1 or more, or surges: null to leave jerks unjudged"
+            )
         if v.min is not None:
             raise ValueError("only max can be set: the most speed surges a stroke may have (1 = one smooth push)")
         return v
@@ -165,8 +169,9 @@ class Routine(_Frozen):
         for s in self.steps:
             if s.id == step_id:
                 return s
-        raise RoutineError(f"routine '{self.name}' has no step '{step_id}'; its steps are: "
-                           f"{', '.join(s.id for s in self.steps)}")
+        raise RoutineError(
+            f"routine '{self.name}' has no step '{step_id}'; its steps are: {', '.join(s.id for s in self.steps)}"
+        )
 
 
 def _where(loc: tuple, data: dict) -> str:

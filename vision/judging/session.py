@@ -50,11 +50,13 @@ Scoring, as implemented:
   steps that were visited (the current one included; a repeated step by its
   last attempt); None when no judged step was visited.
 """
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from vision.judging.routines import Routine, Step
 
@@ -109,12 +111,21 @@ class StepProgress:
         return round(100 * self.ok_events / self.events) if self.events else 0
 
     def to_dict(self) -> dict:
-        return {"step_id": self.step_id, "title": self.title, "technique": self.technique,
-                "attempt": self.attempt,
-                "asked": {"instruction": self.instruction, "target": self.target, "unit": self.unit},
-                "done": self.done, "complete": self.complete, "flags": dict(self.flags), "events": self.events,
-                "ok_events": self.ok_events, "score": self.score, "started_s": self.started_s,
-                "ended_s": self.ended_s}
+        return {
+            "step_id": self.step_id,
+            "title": self.title,
+            "technique": self.technique,
+            "attempt": self.attempt,
+            "asked": {"instruction": self.instruction, "target": self.target, "unit": self.unit},
+            "done": self.done,
+            "complete": self.complete,
+            "flags": dict(self.flags),
+            "events": self.events,
+            "ok_events": self.ok_events,
+            "score": self.score,
+            "started_s": self.started_s,
+            "ended_s": self.ended_s,
+        }
 
 
 def _interval_union_s(intervals: list[tuple[float, float]]) -> float:
@@ -182,7 +193,7 @@ class _Attempt:
             return self.step.technique == "petrissage" or m.direction != "lateral"  # kneading goes every way
         return m.direction == want
 
-    def add(self, ev: "JudgedEvent") -> None:
+    def add(self, ev: JudgedEvent) -> None:
         self.events += 1
         ok = ev.ok
         if ok:
@@ -201,8 +212,9 @@ class _Attempt:
             self.count += 1 if m.kind in ("stroke", "hold") else int(m.count)
 
     def _pair(self, new: _Single) -> None:
-        partners = [s for s in self.singles
-                    if not s.paired and s.hand != new.hand and abs(s.t_end - new.t_end) <= PAIR_WINDOW_S]
+        partners = [
+            s for s in self.singles if not s.paired and s.hand != new.hand and abs(s.t_end - new.t_end) <= PAIR_WINDOW_S
+        ]
         if partners:
             other = min(partners, key=lambda s: abs(s.t_end - new.t_end))
             other.paired = new.paired = True
@@ -229,9 +241,22 @@ class _Attempt:
             if not s.paired and (self.ended_s is not None or (now_s is not None and now_s - s.t_end > PAIR_WINDOW_S)):
                 flags["one_hand_missing"] += 1
         st = self.step
-        return StepProgress(st.id, st.title, st.instruction, self.unit, self.done(now_s), self.target,
-                            self.is_complete(now_s), dict(flags), self.events, self.ok_events, self.started_s,
-                            self.ended_s, st.technique, self.attempt)
+        return StepProgress(
+            st.id,
+            st.title,
+            st.instruction,
+            self.unit,
+            self.done(now_s),
+            self.target,
+            self.is_complete(now_s),
+            dict(flags),
+            self.events,
+            self.ok_events,
+            self.started_s,
+            self.ended_s,
+            st.technique,
+            self.attempt,
+        )
 
 
 class RoutineSession:
@@ -289,12 +314,16 @@ class RoutineSession:
         attempts = self.history()
         last = {p.step_id: p for p in attempts}  # a repeated step is scored by its last attempt
         scores = [p.score for p in last.values() if p.score is not None]
-        return {"routine": self.routine.name, "steps": [p.to_dict() for p in attempts],
-                "score": round(sum(scores) / len(scores)) if scores else None, "finished": self._finished}
+        return {
+            "routine": self.routine.name,
+            "steps": [p.to_dict() for p in attempts],
+            "score": round(sum(scores) / len(scores)) if scores else None,
+            "finished": self._finished,
+        }
 
     # -- input ---------------------------------------------------------------------------
 
-    def observe(self, events: Iterable["JudgedEvent"], t_s: float) -> list[StepProgress]:
+    def observe(self, events: Iterable[JudgedEvent], t_s: float) -> list[StepProgress]:
         """Add the events judged by ``t_s`` to the current step; return the steps completed and left."""
         left = self.tick(t_s)
         if self._finished:

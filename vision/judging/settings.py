@@ -18,6 +18,7 @@ Sensitivity:
 Smoothing (the One Euro filter's cut-off at rest): ``light`` 3 Hz (quicker,
 more jitter), ``standard`` 1.5 Hz, ``strong`` 0.8 Hz (steadier, more lag).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -53,7 +54,7 @@ class Settings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "Settings":
+    def from_dict(cls, d: dict | None) -> Settings:
         d = d or {}
         return cls(**{k: d[k] for k in ("sensitivity", "smoothing") if k in d})
 
@@ -68,8 +69,13 @@ def adjust_step(step: Step, settings: Settings) -> Step:
     speed_f, hold_f, _, flag_f = _SENSITIVITY[settings.sensitivity]
     if settings.sensitivity == "standard":
         return step
-    return step.model_copy(update={"speed": _widen(step.speed, speed_f), "hold_s": _widen(step.hold_s, hold_f),
-                                   "flag_after": step.flag_after * flag_f})
+    return step.model_copy(
+        update={
+            "speed": _widen(step.speed, speed_f),
+            "hold_s": _widen(step.hold_s, hold_f),
+            "flag_after": step.flag_after * flag_f,
+        }
+    )
 
 
 __all__ = ["SENSITIVITIES", "SMOOTHINGS", "SMOOTHING_HZ", "SPINE_HALF_WIDTH", "Settings", "adjust_step"]

@@ -10,12 +10,13 @@ is, so a re-judged recording gets exactly the verdicts the live session (or
 :func:`analyze`) gave with the same routine, step and settings.
 The command line and the app's replay call these.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,8 +44,13 @@ class AnalysisResult:
     elapsed_s: float
 
 
-def _runner(calibration: Calibration, step: Step | str | None, routine: Routine | None, settings: Settings,
-            config: PipelineConfig) -> Runner:
+def _runner(
+    calibration: Calibration,
+    step: Step | str | None,
+    routine: Routine | None,
+    settings: Settings,
+    config: PipelineConfig,
+) -> Runner:
     if routine is None:  # a step on its own: judged as a routine of that one step
         if not isinstance(step, Step):
             raise ValueError("give a step, or a routine to follow")
@@ -52,8 +58,7 @@ def _runner(calibration: Calibration, step: Step | str | None, routine: Routine 
     return Runner(calibration, routine, step=step, settings=settings, config=config)
 
 
-def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float,
-             frame_wh: tuple[int, int] | None) -> None:
+def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float, frame_wh: tuple[int, int] | None) -> None:
     """landmarks.jsonl (and annotated.mp4) into ``out``, written in a thread beside the judging."""
     if out is None:
         return
@@ -64,28 +69,58 @@ def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float,
     runner.sinks.append(ThreadedSinks(sinks))
 
 
-def _report(runner: Runner, *, source: str, fps: float, frame_wh, duration_s: float, routine: Routine | None,
-            warnings: list[str], rejudged: bool | None = None, time_origin_s: float | None = None) -> Report:
+def _report(
+    runner: Runner,
+    *,
+    source: str,
+    fps: float,
+    frame_wh,
+    duration_s: float,
+    routine: Routine | None,
+    warnings: list[str],
+    rejudged: bool | None = None,
+    time_origin_s: float | None = None,
+) -> Report:
     summary = runner.summary() if runner.following else {}  # steps, score and finished: following only
-    return build_report(runner.events, video=source, fps=fps, frame_size=frame_wh or (),
-                        duration_s=duration_s, routine=routine.name if routine else None,
-                        step=None if runner.following else runner.routine.steps[0].id,
-                        calibration=runner.calibration.to_dict(), warnings=warnings, steps=summary.get("steps"),
-                        score=summary.get("score"), routine_finished=summary.get("finished"), rejudged=rejudged,
-                        time_origin_s=time_origin_s)
+    return build_report(
+        runner.events,
+        video=source,
+        fps=fps,
+        frame_size=frame_wh or (),
+        duration_s=duration_s,
+        routine=routine.name if routine else None,
+        step=None if runner.following else runner.routine.steps[0].id,
+        calibration=runner.calibration.to_dict(),
+        warnings=warnings,
+        steps=summary.get("steps"),
+        score=summary.get("score"),
+        routine_finished=summary.get("finished"),
+        rejudged=rejudged,
+        time_origin_s=time_origin_s,
+    )
 
 
 def _result(runner: Runner, report: Report, out: Path | None, start: float) -> AnalysisResult:
     if out is not None:
         write_report(report, out)
-    return AnalysisResult(report, sorted(runner.events, key=lambda e: e.event.t_start), out, runner.frames,
-                          time.perf_counter() - start)
+    return AnalysisResult(
+        report, sorted(runner.events, key=lambda e: e.event.t_start), out, runner.frames, time.perf_counter() - start
+    )
 
 
-def analyze(video: str | Path, calibration: Calibration, step: Step | str | None, *, routine: Routine | None = None,
-            settings: Settings = Settings(), out_dir: str | Path | None = None, annotate: bool = True,
-            config: PipelineConfig = PipelineConfig(),
-            on_progress: Callable[[Progress], None] | None = None, max_frames: int | None = None) -> AnalysisResult:
+def analyze(
+    video: str | Path,
+    calibration: Calibration,
+    step: Step | str | None,
+    *,
+    routine: Routine | None = None,
+    settings: Settings = Settings(),
+    out_dir: str | Path | None = None,
+    annotate: bool = True,
+    config: PipelineConfig = PipelineConfig(),
+    on_progress: Callable[[Progress], None] | None = None,
+    max_frames: int | None = None,
+) -> AnalysisResult:
     """Run the pipeline over a video file.
 
     With out_dir: write report.json, strokes.csv, landmarks.jsonl (each
@@ -104,19 +139,30 @@ def analyze(video: str | Path, calibration: Calibration, step: Step | str | None
         info = reader.info
         _outputs(runner, out, annotate, info.fps, info.frame_wh)
         try:
-            runner.run((Item(i, t_s, frame) for i, (frame, t_s) in enumerate(reader)), n_frames=info.n_frames,
-                       on_progress=on_progress)
+            runner.run(
+                (Item(i, t_s, frame) for i, (frame, t_s) in enumerate(reader)),
+                n_frames=info.n_frames,
+                on_progress=on_progress,
+            )
         finally:
             runner.close()
         warnings = list(reader.warnings)
     duration = runner.t_last + 1.0 / info.fps if runner.t_last is not None else 0.0
-    report = _report(runner, source=str(video), fps=info.fps, frame_wh=info.frame_wh, duration_s=duration,
-                     routine=routine, warnings=warnings)
+    report = _report(
+        runner,
+        source=str(video),
+        fps=info.fps,
+        frame_wh=info.frame_wh,
+        duration_s=duration,
+        routine=routine,
+        warnings=warnings,
+    )
     return _result(runner, report, out, start)
 
 
-def _matched_video_frames(video: Path, frames: list[tuple[int, float, list[HandObservation]]],
-                          warnings: list[str]) -> Iterator[NDArray[np.uint8] | None]:
+def _matched_video_frames(
+    video: Path, frames: list[tuple[int, float, list[HandObservation]]], warnings: list[str]
+) -> Iterator[NDArray[np.uint8] | None]:
     """For each landmarks frame, the video frame shown at its time: the last one at or before it (so a frame
     the recorder left out of the video, or one after a crash cut the video short, shows the one before).
 
@@ -137,11 +183,19 @@ def _matched_video_frames(video: Path, frames: list[tuple[int, float, list[HandO
         warnings.extend(reader.warnings)
 
 
-def rejudge(source: str | Path, calibration: Calibration | None = None, step: Step | str | None = None, *,
-            routine: Routine | None = None, settings: Settings = Settings(), out_dir: str | Path | None = None,
-            video: str | Path | None = None,
-            annotate: bool = False, config: PipelineConfig = PipelineConfig(),
-            on_progress: Callable[[Progress], None] | None = None) -> AnalysisResult:
+def rejudge(
+    source: str | Path,
+    calibration: Calibration | None = None,
+    step: Step | str | None = None,
+    *,
+    routine: Routine | None = None,
+    settings: Settings = Settings(),
+    out_dir: str | Path | None = None,
+    video: str | Path | None = None,
+    annotate: bool = False,
+    config: PipelineConfig = PipelineConfig(),
+    on_progress: Callable[[Progress], None] | None = None,
+) -> AnalysisResult:
     """Judge a recording again from its saved hands, without MediaPipe.
 
     source: a recording folder (see :mod:`vision.recording`) or a
@@ -207,7 +261,15 @@ def rejudge(source: str | Path, calibration: Calibration | None = None, step: St
     t_first, t_last = runner.t_first, runner.t_last
     duration = (t_last - t_first) + 1.0 / fps if t_first is not None and t_last is not None else 0.0
     # a live session's clock started with the camera, before the recording: the video starts at time_origin_s
-    report = _report(runner, source=str(rec.folder if rec is not None else landmarks), fps=fps, frame_wh=frame_wh,
-                     duration_s=duration, routine=routine, warnings=warnings, rejudged=True,
-                     time_origin_s=round(t_first, 4) if t_first is not None else 0.0)
+    report = _report(
+        runner,
+        source=str(rec.folder if rec is not None else landmarks),
+        fps=fps,
+        frame_wh=frame_wh,
+        duration_s=duration,
+        routine=routine,
+        warnings=warnings,
+        rejudged=True,
+        time_origin_s=round(t_first, 4) if t_first is not None else 0.0,
+    )
     return _result(runner, report, out, start)

@@ -12,14 +12,16 @@ Time is the frames' own timestamps. When the camera restarts and its clock
 starts again from zero, the coach carries on from where it was, so a session
 keeps one clock.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -141,7 +143,7 @@ class _RecordingSink:
 class _Tally:
     """The live counts (flags, good events, hands on the back, palm sizes), as a sink of the runner."""
 
-    def __init__(self, coach: "LiveCoach"):
+    def __init__(self, coach: LiveCoach):
         self._coach = coach
 
     def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
@@ -170,10 +172,19 @@ class LiveCoach:
     judging around the same detector.
     """
 
-    def __init__(self, calibration: Calibration, routine: Routine, *, calibration_wh: tuple[int, int] | None = None,
-                 start_step: str | None = None, settings: Settings = Settings(), mirror: bool = False,
-                 stay: bool = False, detector: HandDetector | None = None,
-                 detector_factory: Callable[[], HandDetector] = HandDetector):
+    def __init__(
+        self,
+        calibration: Calibration,
+        routine: Routine,
+        *,
+        calibration_wh: tuple[int, int] | None = None,
+        start_step: str | None = None,
+        settings: Settings = Settings(),
+        mirror: bool = False,
+        stay: bool = False,
+        detector: HandDetector | None = None,
+        detector_factory: Callable[[], HandDetector] = HandDetector,
+    ):
         self._calibration = calibration
         self._calibration_wh = calibration_wh
         self.mirror = mirror  # display only: read at each frame
@@ -201,9 +212,16 @@ class LiveCoach:
         self._advice_t = -1e9
         self._error: str | None = None
         step = (start_step or routine.steps[0].id) if stay else None
-        self._runner = Runner(calibration, routine, step=step, start_step=None if stay else start_step,
-                              settings=settings, detector=detector, detector_factory=detector_factory,
-                              sinks=[_Tally(self)])
+        self._runner = Runner(
+            calibration,
+            routine,
+            step=step,
+            start_step=None if stay else start_step,
+            settings=settings,
+            detector=detector,
+            detector_factory=detector_factory,
+            sinks=[_Tally(self)],
+        )
         self.routine = self._runner.routine
         self._overlay = self._make_overlay()
         self._publish()
@@ -234,13 +252,26 @@ class LiveCoach:
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             running = self._last_arrival is not None and time.perf_counter() - self._last_arrival < 1.0
-            return LiveSnapshot(running, self._last_t, self._index, self._progress, self._history,
-                                self._finished, tuple(self._flags), self._flags_total, self._good,
-                                self._judged, self._hands_on_back, self._advice, self._stats.snapshot(),
-                                None if self._recorder is None else str(self._recorder.folder),
-                                self._last_recording, self._error, self._score,
-                                (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors
-                                 else None))
+            return LiveSnapshot(
+                running,
+                self._last_t,
+                self._index,
+                self._progress,
+                self._history,
+                self._finished,
+                tuple(self._flags),
+                self._flags_total,
+                self._good,
+                self._judged,
+                self._hands_on_back,
+                self._advice,
+                self._stats.snapshot(),
+                None if self._recorder is None else str(self._recorder.folder),
+                self._last_recording,
+                self._error,
+                self._score,
+                (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors else None),
+            )
 
     def last_frame(self) -> NDArray[np.uint8] | None:
         """A copy of the last raw frame (for calibration stills)."""
@@ -267,8 +298,16 @@ class LiveCoach:
             with self._lock:
                 self._error = f"{type(e).__name__}: {e}"
             out = frame_bgr.copy()
-            cv2.putText(out, "Analysis error: see the page", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                        (40, 40, 230), 2, cv2.LINE_AA)
+            cv2.putText(
+                out,
+                "Analysis error: see the page",
+                (10, 30),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.8,
+                (40, 40, 230),
+                2,
+                cv2.LINE_AA,
+            )
         with self._lock:
             self._stats.add(arrival, time.perf_counter() - arrival)
             self._last_arrival = arrival
@@ -375,8 +414,12 @@ class LiveCoach:
 
     def _advise(self, frame_bgr: NDArray[np.uint8], t: float) -> None:
         palm = float(np.median(self._palms)) if self._palms else None
-        advice = setup_advice(frame_bgr, self._runner.calibration, palm_px=palm,
-                              seconds_without_hands=t - (self._last_hand_t if self._last_hand_t is not None else t))
+        advice = setup_advice(
+            frame_bgr,
+            self._runner.calibration,
+            palm_px=palm,
+            seconds_without_hands=t - (self._last_hand_t if self._last_hand_t is not None else t),
+        )
         with self._lock:
             self._advice = tuple(advice)
             self._advice_t = t
@@ -400,9 +443,19 @@ class LiveCoach:
             summary = self._runner.session.summary()
             stats = self._stats.snapshot()
         try:
-            rec.stop(extra={"stopped": reason, "steps": summary["steps"], "score": summary["score"],
-                            "live": {"fps": round(stats.fps, 2), "latency_ms_median": round(stats.latency_ms_median, 2),
-                                     "latency_ms_p95": round(stats.latency_ms_p95, 2), "frames": stats.frames}})
+            rec.stop(
+                extra={
+                    "stopped": reason,
+                    "steps": summary["steps"],
+                    "score": summary["score"],
+                    "live": {
+                        "fps": round(stats.fps, 2),
+                        "latency_ms_median": round(stats.latency_ms_median, 2),
+                        "latency_ms_p95": round(stats.latency_ms_p95, 2),
+                        "frames": stats.frames,
+                    },
+                }
+            )
         except Exception:
             log.exception("the recording in %s could not be finished", rec.folder)
             raise
@@ -416,8 +469,11 @@ class LiveCoach:
         """A recording whose camera stopped sending frames (stopped, or the tab closed) is closed properly."""
         while not self._closed.wait(1.0):
             with self._lock:
-                stale = self._recorder is not None and self._last_arrival is not None and \
-                    time.perf_counter() - self._last_arrival > CAMERA_STOPPED_S
+                stale = (
+                    self._recorder is not None
+                    and self._last_arrival is not None
+                    and time.perf_counter() - self._last_arrival > CAMERA_STOPPED_S
+                )
             if stale:
                 try:
                     self._stop_recording("the camera stopped sending frames")

@@ -16,6 +16,7 @@ spine width to the pipeline (:func:`~vision.judging.pipeline.pipeline_config`),
 so a session judged live at *strict* and re-judged at *strict* gets the same
 verdicts whether it drills one step or follows the routine.
 """
+
 from __future__ import annotations
 
 import logging
@@ -101,10 +102,19 @@ class Runner:
     one is made on the first frame that needs it otherwise.
     """
 
-    def __init__(self, calibration: Calibration, routine: Routine, *, step: Step | str | None = None,
-                 start_step: str | None = None, settings: Settings = Settings(),
-                 config: PipelineConfig = PipelineConfig(), detector: HandDetector | None = None,
-                 detector_factory: Callable[[], HandDetector] | None = None, sinks: Sequence[Sink] = ()):
+    def __init__(
+        self,
+        calibration: Calibration,
+        routine: Routine,
+        *,
+        step: Step | str | None = None,
+        start_step: str | None = None,
+        settings: Settings = Settings(),
+        config: PipelineConfig = PipelineConfig(),
+        detector: HandDetector | None = None,
+        detector_factory: Callable[[], HandDetector] | None = None,
+        sinks: Sequence[Sink] = (),
+    ):
         self.following = step is None
         self.routine = routine if step is None else drill(routine, step)
         self._start_step = start_step if step is None else None
@@ -160,8 +170,13 @@ class Runner:
         self.frames += 1
         return result
 
-    def run(self, items: Iterable[Item], *, n_frames: int | None = None,
-            on_progress: Callable[[Progress], None] | None = None) -> None:
+    def run(
+        self,
+        items: Iterable[Item],
+        *,
+        n_frames: int | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
         """Feed every item, then :meth:`finish`; progress every few frames and at the end."""
         start = time.perf_counter()
         for n, item in enumerate(items, 1):
@@ -181,8 +196,14 @@ class Runner:
         """Start the current step again."""
         self.session.repeat(t_s)
 
-    def restart(self, t_s: float, *, calibration: Calibration | None = None, settings: Settings | None = None,
-                new_session: bool = False) -> FrameResult:
+    def restart(
+        self,
+        t_s: float,
+        *,
+        calibration: Calibration | None = None,
+        settings: Settings | None = None,
+        new_session: bool = False,
+    ) -> FrameResult:
         """End the motions under way and judge afresh from here (the same detector): with another
         calibration (the picture changed size), other settings, or (``new_session``) the routine
         from its start step again. Returns the ended motions' result (already given to the sinks)."""
@@ -221,8 +242,9 @@ class Runner:
 
     def _build(self) -> Pipeline:
         self._judged = self.session.current
-        return Pipeline(self.calibration, adjust_step(self._judged, self.settings), self._pipeline_config(),
-                        detector=self._detector)
+        return Pipeline(
+            self.calibration, adjust_step(self._judged, self.settings), self._pipeline_config(), detector=self._detector
+        )
 
     def _follow_session(self) -> None:
         if self.session.current is not self._judged and not self.session.finished:

@@ -5,6 +5,7 @@ Strokes are matched one to one, same hand, when they overlap in time by an
 IoU of at least 0.5. Stretches the labels mark ``"scored": false`` (a hand
 lifting in or out of view) are neither rewarded nor punished.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,11 +79,19 @@ class ClipScore:
         return float(np.median(self.contact_errors)) if self.contact_errors else float("nan")
 
     def row(self) -> dict:
-        return {"clip": self.clip, "true": self.true_strokes, "found": self.detected_strokes, "matched": self.matched,
-                "F1": round(self.f1, 3), "direction": round(self.direction_accuracy, 3),
-                "flags_expected": self.expected_flags, "flags_caught": self.caught_flags,
-                "false_flags": self.false_flags, "late_flags": self.late_flags,
-                "contact_err": round(self.contact_error_median, 4)}
+        return {
+            "clip": self.clip,
+            "true": self.true_strokes,
+            "found": self.detected_strokes,
+            "matched": self.matched,
+            "F1": round(self.f1, 3),
+            "direction": round(self.direction_accuracy, 3),
+            "flags_expected": self.expected_flags,
+            "flags_caught": self.caught_flags,
+            "false_flags": self.false_flags,
+            "late_flags": self.late_flags,
+            "contact_err": round(self.contact_error_median, 4),
+        }
 
 
 def load_landmarks(path: Path) -> list[dict]:
@@ -140,14 +149,22 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
 
     def ignored(d) -> bool:
         dur = max(d["t_end"] - d["t_start"], 1e-6)
-        cover = sum(max(0.0, min(d["t_end"], e["t_end"]) - max(d["t_start"], e["t_start"]))
-                    for e in ignore if same_hand(d, e))
+        cover = sum(
+            max(0.0, min(d["t_end"], e["t_end"]) - max(d["t_start"], e["t_start"])) for e in ignore if same_hand(d, e)
+        )
         return cover / dur >= 0.5
 
     found = [d for d in found if not ignored(d)]
     sc.detected_strokes = len(found)
-    pairs = sorted(((_iou(d["t_start"], d["t_end"], t["t_start"], t["t_end"]), i, j)
-                    for i, d in enumerate(found) for j, t in enumerate(truth) if same_hand(d, t)), reverse=True)
+    pairs = sorted(
+        (
+            (_iou(d["t_start"], d["t_end"], t["t_start"], t["t_end"]), i, j)
+            for i, d in enumerate(found)
+            for j, t in enumerate(truth)
+            if same_hand(d, t)
+        ),
+        reverse=True,
+    )
     match: dict[int, int] = {}
     used_t: set[int] = set()
     for iou, i, j in pairs:
@@ -168,11 +185,14 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
         if names:
             sc.flags_raised += 1
         if i not in match:
-            sc.unmatched_detail.append(f"extra {d['hand']} {d['direction']} {d['t_start']}-{d['t_end']} {sorted(names)}")
+            sc.unmatched_detail.append(
+                f"extra {d['hand']} {d['direction']} {d['t_start']}-{d['t_end']} {sorted(names)}"
+            )
             if names:
                 sc.false_flags += 1
-            if any(same_hand(d, e) and _iou(d["t_start"], d["t_end"], e["t_start"], e["t_end"]) > 0.2
-                   for e in non_strokes):
+            if any(
+                same_hand(d, e) and _iou(d["t_start"], d["t_end"], e["t_start"], e["t_end"]) > 0.2 for e in non_strokes
+            ):
                 sc.non_stroke_false += 1
             continue
         t = truth[match[i]]
@@ -195,9 +215,15 @@ def _score_all_kinds(sc: ClipScore, labels: dict, report: dict, same_hand, ignor
     # holds are only events from a second on; a labelled rest under that is not one
     truth = [e for e in truth if e["kind"] != "hold" or e["t_end"] - e["t_start"] >= 1.0]
     sc.true_events, sc.found_events = len(truth), len(found)
-    pairs = sorted(((_iou(d["t_start"], d["t_end"], t["t_start"], t["t_end"]), i, j)
-                    for i, d in enumerate(found) for j, t in enumerate(truth)
-                    if d["kind"] == t["kind"] and same_hand(d, t)), reverse=True)
+    pairs = sorted(
+        (
+            (_iou(d["t_start"], d["t_end"], t["t_start"], t["t_end"]), i, j)
+            for i, d in enumerate(found)
+            for j, t in enumerate(truth)
+            if d["kind"] == t["kind"] and same_hand(d, t)
+        ),
+        reverse=True,
+    )
     used_d: set[int] = set()
     used_t: set[int] = set()
     for iou, i, j in pairs:
@@ -213,8 +239,10 @@ def _score_all_kinds(sc: ClipScore, labels: dict, report: dict, same_hand, ignor
         got = {v["name"] for v in d["verdicts"]} - {"ok"}
         sc.verdicts_right += expected == got
         if expected != got:
-            sc.unmatched_detail.append(f"verdicts {t['hand']} {t['kind']} {t['t_start']}-{t['t_end']}: "
-                                       f"expected {sorted(expected)}, got {sorted(got)}")
+            sc.unmatched_detail.append(
+                f"verdicts {t['hand']} {t['kind']} {t['t_start']}-{t['t_end']}: "
+                f"expected {sorted(expected)}, got {sorted(got)}"
+            )
         if t["kind"] == "hold":
             sc.hold_errors_s.append(abs((d["t_end"] - d["t_start"]) - (t["t_end"] - t["t_start"])))
         if t["kind"] in ("circles", "cross_fiber"):

@@ -7,6 +7,7 @@ its face detector for blurring faces in recordings. MediaPipe is imported
 when a detector is made, never at import time. Everything downstream sees
 :class:`~vision.core.hands.HandObservation` and plain boxes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ class HandDetector:
     def close(self) -> None:
         self._hands.close()
 
-    def __enter__(self) -> "HandDetector":
+    def __enter__(self) -> HandDetector:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -90,8 +91,9 @@ class FaceDetector:
     def __init__(self, min_confidence: float = 0.5):
         import mediapipe as mp  # heavy; imported where it is used
 
-        self._det = mp.solutions.face_detection.FaceDetection(model_selection=1,
-                                                              min_detection_confidence=min_confidence)
+        self._det = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=min_confidence
+        )
 
     def detect(self, frame_rgb: NDArray[np.uint8]) -> list[tuple[float, float, float, float]]:
         """Face boxes (x0, y0, x1, y1) in image pixels of an RGB frame (H, W, 3); [] when there are none."""

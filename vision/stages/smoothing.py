@@ -21,7 +21,7 @@ frame rate.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -112,9 +112,7 @@ class OneEuroFilter:
             raise ValueError(f"OneEuroFilter: timestamp must be finite, got t={t_s!r}")
         x_arr = np.atleast_1d(np.asarray(x, dtype=np.float64))
         if x_arr.ndim != 1 or x_arr.shape[0] == 0:
-            raise ValueError(
-                f"OneEuroFilter: expected a non-empty 1-D vector, got shape {x_arr.shape}"
-            )
+            raise ValueError(f"OneEuroFilter: expected a non-empty 1-D vector, got shape {x_arr.shape}")
         if not np.all(np.isfinite(x_arr)):
             # One NaN would poison the state for good; the caller should skip the sample.
             raise ValueError(
@@ -155,9 +153,7 @@ class OneEuroFilter:
         return x_hat.copy()
 
 
-def one_euro_factory(
-    min_cutoff_hz: float, beta: float, d_cutoff_hz: float
-) -> Callable[[], OneEuroFilter]:
+def one_euro_factory(min_cutoff_hz: float, beta: float, d_cutoff_hz: float) -> Callable[[], OneEuroFilter]:
     """A zero-argument callable making a fresh OneEuroFilter, one per hand track.
 
     Parameters are validated now, so a bad setting fails at start-up rather

@@ -14,6 +14,7 @@ Units: time in seconds (the frames' own timestamps), positions in the back
 frame (u, v); distances and speeds in back lengths (v scaled by
 :data:`vision.backframe.HALF_WIDTH_PER_LENGTH`).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -93,8 +94,12 @@ def _turning(path_back: NDArray[np.float64], step: float = 0.008) -> float:
     return float(turn.sum())
 
 
-def speed_profile(times_s: NDArray[np.float64], path_back: NDArray[np.float64], window_s: float,
-                  along: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+def speed_profile(
+    times_s: NDArray[np.float64],
+    path_back: NDArray[np.float64],
+    window_s: float,
+    along: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
     """(N,) speed in back lengths/s at each sample: displacement over a window centred on it.
 
     along: a unit (2,) direction in back lengths: the signed speed along it instead (a
@@ -271,8 +276,16 @@ class HandSegmenter:
         start, now = self._seg_p[0], self._seg_p[-1]
         d = now - start
         path = np.asarray(self._seg_p)
-        return ActiveMotion(self.track, self._seg_t[0], self._seg_t[-1], start, now, _direction(d),
-                            _lane(path, self.config.zones), float(np.linalg.norm(d * _SCALE)))
+        return ActiveMotion(
+            self.track,
+            self._seg_t[0],
+            self._seg_t[-1],
+            start,
+            now,
+            _direction(d),
+            _lane(path, self.config.zones),
+            float(np.linalg.norm(d * _SCALE)),
+        )
 
     def resting_s(self, t_s: float) -> float:
         """How long the hand has rested on its spot (0 while moving): a live hold timer."""
@@ -301,13 +314,24 @@ class HandSegmenter:
             ts = np.asarray([self._idle_t[i] for i in keep])
             # the hold proper: from when the hand settled on its spot to when it left it,
             # not the slow tails of the motions before and after
-            near = np.flatnonzero(np.linalg.norm((path - np.median(path, axis=0)) * _SCALE, axis=1)
-                                  <= self.config.hold_radius)
+            near = np.flatnonzero(
+                np.linalg.norm((path - np.median(path, axis=0)) * _SCALE, axis=1) <= self.config.hold_radius
+            )
             if len(near):
-                ts, path = ts[near[0]:near[-1] + 1], path[near[0]:near[-1] + 1]
+                ts, path = ts[near[0] : near[-1] + 1], path[near[0] : near[-1] + 1]
             if len(ts) >= 2 and ts[-1] - ts[0] >= self.config.min_hold_s:
-                ev = MotionEvent("hold", self.track, float(ts[0]), float(ts[-1]), ts, path, None,
-                                 _lane(path, self.config.zones), 0.0, 0.0)
+                ev = MotionEvent(
+                    "hold",
+                    self.track,
+                    float(ts[0]),
+                    float(ts[-1]),
+                    ts,
+                    path,
+                    None,
+                    _lane(path, self.config.zones),
+                    0.0,
+                    0.0,
+                )
                 out += self._flush_pending() + [ev]
         self._idle_t, self._idle_p, self._idle_v = [], [], []
         return out
@@ -338,9 +362,20 @@ class HandSegmenter:
         turning = _turning(path)
         if abs(turning) >= cfg.circle_turn_rad:
             turns = abs(turning) / (2 * np.pi)
-            ev = MotionEvent("circles", self.track, float(ts[0]), float(ts[-1]), ts, path, None, lane, length,
-                             length / max(dur, 1e-6), count=max(1, int(round(turns))),
-                             radius=length / max(abs(turning), 1e-6))
+            ev = MotionEvent(
+                "circles",
+                self.track,
+                float(ts[0]),
+                float(ts[-1]),
+                ts,
+                path,
+                None,
+                lane,
+                length,
+                length / max(dur, 1e-6),
+                count=max(1, int(round(turns))),
+                radius=length / max(abs(turning), 1e-6),
+            )
             self._last_motion = None
             return self._flush_pending() + [ev]
         direction = _direction(path[-1] - path[0])
@@ -352,12 +387,29 @@ class HandSegmenter:
         # only a straight push carries a movement on: one that turns back on itself (a push
         # and a step back, not parted by the segmenter) is kneading, and starts afresh
         straight = length <= cfg.surge_max_winding * net
-        if straight and last is not None and direction in ("up", "down") and last[1] == direction \
-                and last[2] == lane and ts[0] - last[0] <= cfg.chain_gap_s:
+        if (
+            straight
+            and last is not None
+            and direction in ("up", "down")
+            and last[1] == direction
+            and last[2] == lane
+            and ts[0] - last[0] <= cfg.chain_gap_s
+        ):
             surges += last[3]  # stop-and-go: the same movement surging on
         self._last_motion = (float(ts[-1]), direction, lane, surges) if straight else None
-        ev = MotionEvent("stroke", self.track, float(ts[0]), float(ts[-1]), ts, path, direction, lane, length,
-                         length / max(dur, 1e-6), surges=surges)
+        ev = MotionEvent(
+            "stroke",
+            self.track,
+            float(ts[0]),
+            float(ts[-1]),
+            ts,
+            path,
+            direction,
+            lane,
+            length,
+            length / max(dur, 1e-6),
+            surges=surges,
+        )
         if direction == "lateral" and net <= cfg.cross_max_pass and net >= cfg.start_distance:
             out: list[MotionEvent] = []
             if self._pending:
@@ -385,6 +437,19 @@ class HandSegmenter:
             path = np.concatenate([g.path_back for g in group])
             length = sum(g.distance for g in group)
             dur = group[-1].t_end - group[0].t_start
-            return [MotionEvent("cross_fiber", self.track, group[0].t_start, group[-1].t_end, ts, path, "lateral",
-                                _lane(path, self.config.zones), length, length / max(dur, 1e-6), count=len(group))]
+            return [
+                MotionEvent(
+                    "cross_fiber",
+                    self.track,
+                    group[0].t_start,
+                    group[-1].t_end,
+                    ts,
+                    path,
+                    "lateral",
+                    _lane(path, self.config.zones),
+                    length,
+                    length / max(dur, 1e-6),
+                    count=len(group),
+                )
+            ]
         return [g for g in group if g.distance >= self.config.min_stroke_distance]

@@ -4,6 +4,7 @@
 MediaPipe's handedness label, which flips; a hand missing for a moment keeps
 its id.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class HandTracker:
                     pairs.append((d, tid, j))
         used_t: set[int] = set()
         used_h: set[int] = set()
-        for d, tid, j in sorted(pairs):  # greedy nearest-first: optimal enough for a handful of hands
+        for _d, tid, j in sorted(pairs):  # greedy nearest-first: optimal enough for a handful of hands
             if tid in used_t or j in used_h:
                 continue
             used_t.add(tid)
