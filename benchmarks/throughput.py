@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 
-from vision.core.backframe import Calibration  # noqa: E402
+from vision.files.calibration import load_calibration_file  # noqa: E402
 from vision.files.video import VideoReader  # noqa: E402
 from vision.judging.pipeline import PipelineConfig  # noqa: E402
 from vision.judging.routines import find_routine  # noqa: E402
@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     rows = []
     for clip in args.clips:
         frames, info = decode(clip, args.max_frames)
-        cal = Calibration.load(clip.with_suffix(".json"), frame_wh=info.frame_wh)
+        cal = load_calibration_file(clip.with_suffix(".json"), frame_wh=info.frame_wh).calibration
         b, w = [], []
         for _ in range(args.rounds):
             fb, fw, hands = interleaved(frames, cal, routine, step, config)

@@ -18,6 +18,7 @@ from vision.core.backframe import (
     Zones,
     back_distance,
 )
+from vision.files.calibration import load_calibration_file
 
 # A known back (u, v, 1) -> image (x_h, y_h, w) homography for a laptop at the
 # foot end, looking along the back: the top (u=1) is 1.8x farther, so narrower.
@@ -173,7 +174,7 @@ def test_labels_style_dict_loads(tmp_path: Path):
     assert Calibration.from_dict(labels) == Calibration.from_dict(SQUARE)
     path = tmp_path / "effleurage_01.json"
     path.write_text(json.dumps(labels))
-    assert Calibration.load(path) == Calibration.from_dict(SQUARE)
+    assert load_calibration_file(path, name=path.name).calibration == Calibration.from_dict(SQUARE)
 
 
 def test_calibration_is_frozen():
@@ -262,30 +263,30 @@ def test_direct_construction_is_validated_too():
 
 def test_load_missing_file(tmp_path: Path):
     with pytest.raises(CalibrationError, match=r"^nope\.json: calibration file not found"):
-        Calibration.load(tmp_path / "nope.json")
+        load_calibration_file(tmp_path / "nope.json", name="nope.json").calibration
 
 
 def test_load_invalid_json_names_line(tmp_path: Path):
     path = tmp_path / "cal.json"
     path.write_text('{\n  "base_left": [0, 0],\n  "base_right": [1, 0\n}\n')
     with pytest.raises(CalibrationError, match=r"^cal\.json: invalid JSON at line 4"):
-        Calibration.load(path)
+        load_calibration_file(path, name=path.name).calibration
 
 
 def test_load_unreadable(tmp_path: Path):
     with pytest.raises(CalibrationError, match=r"cannot read the calibration file"):
-        Calibration.load(tmp_path)  # a directory
+        load_calibration_file(tmp_path).calibration  # a directory
     bad = tmp_path / "latin1.json"
     bad.write_bytes(b'{"base_left": "\xe9"}')
     with pytest.raises(CalibrationError, match=r"cannot read the calibration file"):
-        Calibration.load(bad)
+        load_calibration_file(bad).calibration
 
 
 def test_load_uses_file_name_as_source_and_checks_frame(tmp_path: Path):
     path = tmp_path / "mycal.json"
     path.write_text(json.dumps(with_corners(top_left=[100, 5000])))
     with pytest.raises(CalibrationError, match=r"^mycal\.json: corner 'top_left'"):
-        Calibration.load(path, frame_wh=(640, 480))
+        load_calibration_file(path, frame_wh=(640, 480), name=path.name).calibration
 
 
 # --- Zones ---------------------------------------------------------------------

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
-from vision.core.backframe import Calibration
 from vision.core.types import FrameResult
+from vision.files.calibration import load_calibration_file
 from vision.files.landmarks import landmarks_line
 from vision.files.recording import (
     RECORDINGS_ENV,
@@ -56,7 +56,7 @@ def decode(path: Path) -> list[tuple[np.ndarray, float]]:
 def live(tmp_path_factory):
     """The clip's first N_FRAMES frame by frame through a real Pipeline, recorded as the app records."""
     root = tmp_path_factory.mktemp("recordings")
-    cal = Calibration.load(LABELS)
+    cal = load_calibration_file(LABELS).calibration
     routine = find_routine(json.loads(LABELS.read_text())["routine"])
     step = routine.step("effleurage")
     pipeline = Pipeline(cal, step)
@@ -191,10 +191,11 @@ def test_truncated_files_still_open(live, tmp_path):
 CRASH_SCRIPT = r"""
 import sys, time
 from vision.core.backframe import Calibration
+from vision.files.calibration import load_calibration_file
 from vision.core.types import FrameResult
 from vision.files.recording import Recorder
 from vision.files.video import VideoReader
-rec = Recorder(Calibration.load(sys.argv[1]), step_id="effleurage", root=sys.argv[3], blur_faces=False)
+rec = Recorder(load_calibration_file(sys.argv[1]).calibration, step_id="effleurage", root=sys.argv[3], blur_faces=False)
 print(rec.folder, flush=True)
 start = time.monotonic()
 with VideoReader(sys.argv[2]) as reader:
@@ -241,7 +242,7 @@ def test_killed_recorder_loses_at_most_about_a_second(tmp_path):
 def test_a_busy_encoder_drops_video_frames_never_landmarks(tmp_path):
     with VideoReader(CLIP, max_frames=3) as r:
         frame = next(iter(r))[0]
-    rec = Recorder(Calibration.load(LABELS), step_id="effleurage", root=tmp_path, blur_faces=False,
+    rec = Recorder(load_calibration_file(LABELS).calibration, step_id="effleurage", root=tmp_path, blur_faces=False,
                    max_pending_frames=2)
     slowest = 0.0
     for i in range(90):
@@ -323,7 +324,7 @@ def test_face_detector_finds_and_blurs_a_face(live):
 def test_recorded_video_has_faces_blurred_unless_asked_not_to(tmp_path):
     face = draw_face(np.full((480, 640, 3), 200, np.uint8), 320, 240, 80)
     box = (slice(240 - 40, 240 + 40), slice(320 - 45, 320 + 45))  # eyes, brows, nose, mouth
-    cal = Calibration.load(LABELS)
+    cal = load_calibration_file(LABELS).calibration
     sharp = {}
     for blur in (True, False):
         with Recorder(cal, step_id="effleurage", root=tmp_path / str(blur), blur_faces=blur) as rec:
@@ -370,7 +371,7 @@ def test_not_a_recording_gives_a_clear_error(tmp_path, live):
 
 
 def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypatch):
-    cal = Calibration.load(LABELS)
+    cal = load_calibration_file(LABELS).calibration
     names = []
     for _ in range(2):
         with Recorder(cal, step_id="effleurage", root=tmp_path, blur_faces=False) as rec:

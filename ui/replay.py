@@ -103,6 +103,10 @@ if source == "A recording":
     job = ("recording", rec.folder, rec.calibration,
            (rec.session.routine, rec.session.step, recorded_with), rec.folder.name, rec.video)
 elif source == "A sample clip":
+    if not sample_clips():
+        st.info(f"No sample clips in `{SAMPLES}` (they come with a checkout of Stroke Coach, not with an "
+                "installed copy). Replay a recording, or upload a video.")
+        st.stop()
     name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
     labels = sample_labels(name)
     st.caption(labels.get("description", ""))

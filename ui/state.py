@@ -2,21 +2,18 @@
 
 Only small helpers with Streamlit's caches; the work is done in ``vision``.
 
-Files (override with environment variables):
-
-- ``STROKE_COACH_DATA`` (default ``data/`` in the checkout): the saved
-  calibration (``calibration.json``) and analysed replays (``replays/``);
-- ``STROKE_COACH_RECORDINGS`` (default ``<data>/recordings``): recorded sessions.
+Files: where :func:`vision.core.folders.folders` says (``STROKE_COACH_DATA``,
+``STROKE_COACH_RECORDINGS``, ``STROKE_COACH_ROUTINES``; README: The app).
 """
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import streamlit as st
 
 from vision.core.backframe import Calibration, CalibrationError
+from vision.core.folders import folders
 from vision.files.calibration import SavedCalibration, load_calibration_file, save_calibration_file
 from vision.judging.routines import Routine, RoutineError, load_routine, routine_files
 
@@ -30,15 +27,15 @@ CAMERA = {"rtc_configuration": {"iceServers": []},
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("STROKE_COACH_DATA") or ROOT / "data")
+    return folders().data
 
 
 def recordings_dir() -> Path:
-    return Path(os.environ.get("STROKE_COACH_RECORDINGS") or data_dir() / "recordings")
+    return folders().recordings
 
 
 def calibration_path() -> Path:
-    return data_dir() / "calibration.json"
+    return folders().calibration
 
 
 def load_saved_calibration() -> tuple[SavedCalibration | None, str | None]:

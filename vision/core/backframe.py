@@ -13,18 +13,16 @@ The four calibration corners map to the back frame as::
     base_left  -> (u=0, v=-1)     base_right -> (u=0, v=+1)
     top_left   -> (u=1, v=-1)     top_right  -> (u=1, v=+1)
 
-Pure numpy; the only I/O is :meth:`Calibration.load`. Never imports
-streamlit or mediapipe.
+Pure numpy, no I/O (the calibration file is :mod:`vision.files.calibration`'s). Never
+imports streamlit or mediapipe.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -264,31 +262,6 @@ class Calibration:
         pts_px = np.array([corners[name] for name in CORNER_NAMES], dtype=np.float64)
         _check_geometry(pts_px, source)
         return cls(**corners)
-
-    @classmethod
-    def load(cls, path: str | Path, frame_wh: tuple[int, int] | None = None) -> Calibration:
-        """Read a calibration (or labels) JSON file; see :meth:`from_dict`."""
-        path = Path(path)
-        source = path.name
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CalibrationError(
-                f"{source}: calibration file not found at {str(path)!r}; check the path or calibrate again"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CalibrationError(
-                f"{source}: cannot read the calibration file ({type(exc).__name__}: {exc}); "
-                "expected a readable UTF-8 JSON file"
-            ) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CalibrationError(
-                f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; "
-                "fix the file or calibrate again"
-            ) from None
-        return cls.from_dict(data, frame_wh=frame_wh, source=source)
 
     def to_dict(self) -> dict[str, list[float]]:
         """Plain JSON-ready form: ``{"base_left": [x, y], ...}`` in image pixels."""

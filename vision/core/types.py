@@ -17,7 +17,7 @@ the unmirrored image.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,7 +84,8 @@ class ActiveMotion:
     distance: float  # net displacement so far, back lengths
 
 
-VERDICTS = (
+#: The stable verdict names, as reports and the app use them.
+VerdictName = Literal[
     "ok",
     "wrong_direction",
     "on_spine",
@@ -98,7 +99,8 @@ VERDICTS = (
     "same_side",
     "one_hand_missing",
     "jerky",
-)
+]
+VERDICTS: tuple[str, ...] = get_args(VerdictName)
 
 
 @dataclass(frozen=True)

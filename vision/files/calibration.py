@@ -23,7 +23,6 @@ line, crossed, left and right swapped, far outside the picture).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from vision.core.backframe import CORNER_NAMES, Calibration, CalibrationError
-from vision.files.jsonfile import FileModel, describe, write_json_atomic
+from vision.files.jsonfile import FileModel, describe, read_json, write_json_atomic
 
 __all__ = [
     "CalibrationFile",
@@ -134,27 +133,18 @@ def parse_calibration(data: Any, source: str, frame_wh: tuple[int, int] | None =
     return SavedCalibration(calibration, model.frame_size, model.saved_at)
 
 
-def load_calibration_file(path: str | Path, frame_wh: tuple[int, int] | None = None) -> SavedCalibration:
+def load_calibration_file(
+    path: str | Path, frame_wh: tuple[int, int] | None = None, name: str | None = None
+) -> SavedCalibration:
     """Read and check a calibration file (or a sample's labels JSON); see :func:`parse_calibration`.
 
-    Raises CalibrationError, one line naming the file.
+    Raises CalibrationError, one line naming the file (``name``, default its path).
     """
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CalibrationError(f"{source}: calibration file not found; check the path or calibrate again") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CalibrationError(
-            f"{source}: cannot read the calibration file ({type(e).__name__}: {e}); expected a readable UTF-8 JSON file"
-        ) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CalibrationError(
-            f"{source}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}; fix the file or calibrate again"
-        ) from None
+    source = str(path) if name is None else name
+    data = read_json(
+        path, CalibrationError, what="calibration file", fix="fix the file or calibrate again", name=source
+    )
     return parse_calibration(data, source, frame_wh)
 
 

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer
 
-__all__ = ["FileModel", "describe", "write_json_atomic"]
+__all__ = ["FileModel", "describe", "read_json", "write_json_atomic"]
 
 _MISSING = object()
 _FOUND_CHARS = 80  # a long value is cut in a message
@@ -56,6 +56,25 @@ class FileModel(BaseModel):
     def replaced(self, **changes: Any):
         """A copy with ``changes``, validated as a new one would be (``model_copy`` would not check them)."""
         return type(self).model_validate({**dict(self), **changes})
+
+
+def read_json(path: str | Path, error: type[Exception], *, what: str, fix: str, name: str | None = None) -> Any:
+    """The parsed JSON of a file, or ``error`` with one line: the file (``name``, default its path), what
+    went wrong (``what``: "calibration file", "report", ...) and ``fix``, what to do."""
+    path = Path(path)
+    name = str(path) if name is None else name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{name}: {what} not found; {fix}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise error(
+            f"{name}: cannot read the {what} ({type(e).__name__}: {e}); expected a readable UTF-8 JSON file"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise error(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}; {fix}") from None
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

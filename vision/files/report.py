@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, ValidationError
 
-from vision.core.types import EventKind, JudgedEvent
+from vision.core.types import EventKind, JudgedEvent, VerdictName
 from vision.files.calibration import Corners
-from vision.files.jsonfile import FileModel, describe
+from vision.files.jsonfile import FileModel, describe, read_json
 
 __all__ = [
     "CSV_COLUMNS",
@@ -61,22 +61,6 @@ CSV_COLUMNS = (
     "messages",
 )
 
-# vision.core.types.VERDICTS, spelled out for the schema (a test checks that they agree)
-VerdictName = Literal[
-    "ok",
-    "wrong_direction",
-    "on_spine",
-    "off_back",
-    "outside_lane",
-    "too_fast",
-    "too_slow",
-    "hold_too_short",
-    "hold_too_long",
-    "not_circular",
-    "same_side",
-    "one_hand_missing",
-    "jerky",
-]
 Lane = Literal["spine", "left", "right", "outside", "off_back"]  # vision.core.backframe.LANE_NAMES
 Direction = Literal["up", "down", "lateral"]
 
@@ -318,18 +302,7 @@ def read_report(path: str | Path) -> Report:
     """Read a report.json back. Raises ReportError (one line: the file, the field, expected, found)."""
     path = Path(path)
     again = "write it again with `stroke-coach analyze` (or rejudge)"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file; give the report.json that analyze or rejudge wrote") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ReportError(
-            f"{path}: cannot read it ({getattr(e, 'strerror', None) or e}); expected a readable UTF-8 JSON file"
-        ) from None
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        raise ReportError(f"{path}: not valid JSON ({e}); the report is damaged: {again}") from None
+    data = read_json(path, ReportError, what="report", fix=f"the report is damaged: {again}")
     if not isinstance(data, dict):
         raise ReportError(f"{path}: expected a JSON object (a report), found {type(data).__name__}; {again}")
     try:
