@@ -284,3 +284,43 @@ def test_a_step_back_merged_into_the_next_push_does_not_carry_a_movement_on():
     ts2 = np.linspace(0.5, 1.4, 14)
     u = 0.66 + 0.07 * min_jerk((ts2 - 0.5) / 0.4) - 0.14 * min_jerk((ts2 - 0.9) / 0.5)
     assert [(e.direction, e.surges) for e in seg._classify(ts2, np.c_[u, np.full_like(ts2, 0.33)])] == [("down", 1)]
+
+
+def _drifting_hold(seconds: float, drift_u: float, seed: int = 0):
+    """A thumb on one spot: tremor (about 0.004 back lengths) and a slow drift along the spine, through the
+    pipeline's One Euro filter, then a glide away."""
+    from vision.judging.pipeline import PipelineConfig
+    from vision.stages.smoothing import OneEuroFilter
+
+    rng = np.random.default_rng(seed)
+    cfg = PipelineConfig()
+    f = OneEuroFilter(cfg.min_cutoff_hz, cfg.beta, cfg.d_cutoff_hz)
+    seg = HandSegmenter(track=0)
+    events, n = [], int(seconds * FPS)
+    start = np.array([0.4, 0.3])
+    for i in range(n + 45):
+        t = i / FPS
+        if i < n:
+            p = start + [drift_u * i / n, 0.0] + rng.normal(0, 0.004, 2) * [1, 1 / HALF_WIDTH_PER_LENGTH]
+        else:  # leaves the spot: a glide up
+            p = start + [drift_u + 0.4 * min_jerk((i - n) / 30), 0.0]
+        events += seg.update(t, f.update(t, p))
+    return [e for e in events if e.kind == "hold"], events + seg.flush()
+
+
+@pytest.mark.parametrize("drift_cm", [0.0, 1.4, 2.5])
+def test_a_hold_that_drifts_slowly_stays_one_hold(drift_cm):
+    """A real thumb drifts a centimetre or two over half a minute (a 56 cm back: 1 cm is 0.018): one hold,
+    timed whole, ended when the hand leaves the spot."""
+    holds, events = _drifting_hold(22.0, drift_cm / 56.0)
+    assert len(holds) == 1, [(e.kind, round(e.t_start, 2), round(e.t_end, 2)) for e in events]
+    assert holds[0].duration_s == pytest.approx(22.0, abs=0.5)
+    assert [e.kind for e in events if e.t_start > holds[0].t_end - 0.1] == ["stroke"]
+
+
+def test_leaving_the_spot_slowly_still_ends_the_hold():
+    """Moving off at a deliberate (slow deep-stroke) speed is not drift: the hold ends, a stroke begins."""
+    events = PathBuilder(0.3, 0.3).rest(3.0).glide(0.6, 0.3, 4.0).rest(0.5).run(noise=0.002)  # 0.075 lengths/s
+    assert [e.kind for e in events] == ["hold", "stroke"]
+    # the glide sets off slowly (minimum jerk): 0.012 back lengths (the hold's radius) away at about 3.73 s
+    assert 3.0 <= events[0].t_end <= 3.75

@@ -39,6 +39,11 @@ class SegmenterConfig:
     min_stroke_distance: float = 0.06  # shorter motions are not strokes (repositioning, jitter)
     min_hold_s: float = 1.0
     hold_radius: float = 0.012  # a hold is where the hand stays within this of its spot (tremor is ~0.005)
+    # A resting hand's spot follows it this fast at most (back lengths/s): a thumb on a point drifts a
+    # centimetre or two over half a minute (about 0.001 a second), which must not end the hold; leaving
+    # the spot, even at the slowest deep stroke's pace (0.05 and more), outruns it.
+    rest_drift_speed: float = 0.005
+    hold_trend_s: float = 1.0  # a hold's samples are those within hold_radius of their mean over this long
     circle_turn_rad: float = 1.5 * np.pi  # turning that makes a motion circles
     cross_max_pass: float = 0.3  # a cross-fibre pass is a lateral motion shorter than this
     cross_min_passes: int = 3
@@ -146,6 +151,14 @@ def count_surges(speed: NDArray[np.float64], rel: float = 0.5, min_rise: float =
     return max(n, 1)
 
 
+def _local_mean(times_s: NDArray[np.float64], path: NDArray[np.float64], window_s: float) -> NDArray[np.float64]:
+    """(N, 2): each sample's mean position over the samples within ``window_s / 2`` of it in time."""
+    cum = np.vstack([np.zeros((1, path.shape[1])), np.cumsum(path, axis=0)])
+    lo = np.searchsorted(times_s, times_s - window_s / 2, side="left")
+    hi = np.searchsorted(times_s, times_s + window_s / 2, side="right")
+    return (cum[hi] - cum[lo]) / (hi - lo)[:, None]
+
+
 class HandSegmenter:
     """Segments one hand's path. ``update`` per frame, ``flush`` when the hand is gone.
 
@@ -204,6 +217,12 @@ class HandSegmenter:
         if not self._moving:
             if self._anchor is None:
                 self._anchor = p
+            elif self._idle_t:  # the spot follows a slow drift (see rest_drift_speed)
+                off = (p - self._anchor) * _SCALE
+                d = float(np.linalg.norm(off))
+                step = cfg.rest_drift_speed * (t_s - self._idle_t[-1])
+                if d > 0:
+                    self._anchor = self._anchor + (p - self._anchor) * min(1.0, step / d)
             self._idle_t.append(t_s)
             self._idle_p.append(p)
             self._idle_v.append(speed)
@@ -313,9 +332,17 @@ class HandSegmenter:
             path = np.asarray([self._idle_p[i] for i in keep])
             ts = np.asarray([self._idle_t[i] for i in keep])
             # the hold proper: from when the hand settled on its spot to when it left it,
-            # not the slow tails of the motions before and after
+            # not the slow tails of the motions before and after. The spot as it drifts: each
+            # sample against the mean of those within hold_trend_s / 2 of it, where that mean
+            # moves no faster than a drift (the slow start of a glide away does)
+            cfg = self.config
+            trend = _local_mean(ts, path, cfg.hold_trend_s)
+            trend_speed = (
+                np.linalg.norm(np.gradient(trend, ts, axis=0) * _SCALE, axis=1) if len(ts) > 1 else np.zeros(len(ts))
+            )
             near = np.flatnonzero(
-                np.linalg.norm((path - np.median(path, axis=0)) * _SCALE, axis=1) <= self.config.hold_radius
+                (np.linalg.norm((path - trend) * _SCALE, axis=1) <= cfg.hold_radius)
+                & (trend_speed <= 2 * cfg.rest_drift_speed)
             )
             if len(near):
                 ts, path = ts[near[0] : near[-1] + 1], path[near[0] : near[-1] + 1]
