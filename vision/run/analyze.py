@@ -236,6 +236,10 @@ def rejudge(
     if out is not None and out.resolve() == landmarks.parent.resolve():
         raise ValueError(f"rejudge: out_dir {out} is where {landmarks.name} is read from; choose another folder")
     frames = list(read_landmarks(landmarks))
+    if not frames:
+        raise RecordingError(
+            f"{landmarks}: no frame in it (empty, or cut off before its first whole line); nothing to re-judge"
+        )
     warnings: list[str] = []
     if rec is not None and rec.status == "interrupted":
         warnings.append(f"{rec.folder}: the recording was interrupted (not stopped); re-judged what was saved")
