@@ -287,3 +287,45 @@ def test_a_hand_found_again_takes_back_its_own_number():
     assert {k: side(results[130], k) for k in (1, 2) if any(h.hand == k for h in results[130].hands)} == \
         {k: v for k, v in first.items() if v == "right"}  # the right hand alone, with its own number
     assert {k: side(results[200], k) for k in (1, 2)} == first
+
+
+@pytest.mark.parametrize("gap_s", [0.5, 0.9])
+def test_a_stroke_survives_the_hand_missing_for_a_moment(gap_s):
+    """Hidden (or frames dropped) mid-glide, found again on its course: one stroke, timed on the frames' clock."""
+    path = glide(0.1, 0.9, 0.3, 2.0)
+    n = len(path)
+    start = n // 2 - int(gap_s * FPS / 2)
+    p, _ = run([path], drop=lambda i, k: start <= i < start + int(gap_s * FPS), step=ONE_HAND)
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert len(strokes) == 1, [(je.event.t_start, je.event.t_end) for je in strokes]
+    assert strokes[0].event.direction == "up" and strokes[0].ok
+    assert strokes[0].event.t_end - strokes[0].event.t_start == pytest.approx(2.0, abs=0.4)
+
+
+def test_a_hand_back_somewhere_else_ends_the_stroke_where_it_was_last_seen():
+    """Lost for 0.6 s going up the right lane, found again at the top of the left lane: not one stroke."""
+    up = glide(0.1, 0.6, 0.3, 1.5, rest=0.3)
+    n_gap = int(0.6 * FPS)
+    after = np.r_[np.full((n_gap, 2), np.nan), glide(0.9, 0.9, -0.3, 0.5, rest=0.3)]
+    path = np.r_[up[: len(up) // 2], after]
+    p, _ = run([np.nan_to_num(path, nan=0.0)], drop=lambda i, k: np.isnan(path[i, 0]), step=ONE_HAND)
+    strokes = [je.event for je in p.events if je.event.kind == "stroke"]
+    assert strokes and all(e.t_end <= (len(up) // 2) / FPS + 1e-6 or e.t_start >= (len(up) // 2 + n_gap) / FPS - 1e-6
+                           for e in strokes), [(e.t_start, e.t_end) for e in strokes]
+
+
+def test_a_slow_irregular_camera_still_gives_whole_strokes():
+    """7.5 frames/s with runs of frames dropped (gaps of 0.4 to 0.53 s), as a busy machine delivers them:
+    every glide of the wrong-way pattern whole, the down one flagged."""
+    path = np.r_[glide(0.1, 0.9, 0.3, 2.0), glide(0.9, 0.1, 0.3, 2.0)[1:], glide(0.1, 0.9, 0.3, 2.0)[1:]]
+    dropped = lambda i, k: i % 4 != 0 or 25 <= i < 40 or 95 <= i < 108  # noqa: E731
+    p, _ = run([path], drop=dropped, step=ONE_HAND)
+    strokes = [je for je in p.events if je.event.kind == "stroke"]
+    assert [je.event.direction for je in strokes] == ["up", "down", "up"], [
+        (je.event.direction, round(je.event.t_start, 2), round(je.event.t_end, 2)) for je in strokes]
+    assert [[v.name for v in je.verdicts] for je in strokes] == [["ok"], ["wrong_direction"], ["ok"]]
+    # whole: each covers its glide's motion (frames 15-75, 104-164, 193-253), not only the part after a gap
+    # (a motion that begins unseen, during a gap, is taken to begin where the hand was last seen at rest)
+    for je, (first, last) in zip(strokes, [(15, 75), (104, 164), (193, 253)]):
+        assert je.event.t_start <= first / FPS + 0.2 and je.event.t_end >= last / FPS - 0.2, (
+            round(je.event.t_start * FPS), round(je.event.t_end * FPS))

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.core.backframe import Calibration, Homography, Zones, back_distance
+from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Calibration, Homography, Zones, back_distance
 from vision.core.hands import HandObservation
 from vision.core.types import Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, Verdict
 from vision.judging.judge import judge_active, judge_event
@@ -41,6 +41,14 @@ class PipelineConfig:
     # to a fresh start: what it did meanwhile is unknown, so the motion it was
     # in ends where it was last seen rather than being joined to the new one.
     resume_gap_s: float = 0.3
+    # ... unless it comes back where its motion would have taken it: a gap of up to
+    # bridge_gap_s (a hand hidden for a moment, dropped frames, a busy machine) is
+    # bridged when the hand is back on its spot or further along its way (see
+    # _lost_course); the stroke goes on, timed on the frames' own timestamps.
+    bridge_gap_s: float = 1.0
+    bridge_tolerance: float = 0.05
+    bridge_off_line: float = 0.15
+    bridge_min_speed: float = 0.05  # back lengths/s: slower than this, the hand was at rest
     # A contact point that jumps faster than this between two frames (back
     # lengths per second, over at least max_jump_min of a back length) is the
     # tracker slipping, two hands swapped or a dropped run of frames, not a
@@ -240,7 +248,7 @@ class Pipeline:
                 return HandState(tr.id, None, tr.observation, tr.contact_px, None)
         if not np.all(np.isfinite(uv_raw)):
             return HandState(tr.id, g.hand, tr.observation, tr.contact_px, g.uv)
-        if g.last_t is not None and (t_s - g.last_t > self.config.resume_gap_s or self._jumped(g, uv_raw, t_s)):
+        if g.last_t is not None and (self._lost_course(g, uv_raw, t_s) or self._jumped(g, uv_raw, t_s)):
             self._giver_changes.append(t_s)
             finished += self._restart(g)
         g.last_t = t_s
@@ -281,6 +289,36 @@ class Pipeline:
         du, dv = uv_raw - g.last_raw
         d = float(back_distance(du, dv))
         return bool(d > self.config.max_jump_min and d / max(t_s - g.last_t, 1e-6) > self.config.max_hand_speed)
+
+    def _lost_course(self, g: _Giver, uv_raw: NDArray[np.float64], t_s: float) -> bool:
+        """The hand was unseen too long to join what it does now to what it did (see bridge_gap_s).
+
+        Bridged: a gap up to ``resume_gap_s``; or up to ``bridge_gap_s`` when the hand is back where it
+        was (within ``bridge_tolerance``), or further along the way it was going: ahead of it, off its
+        line by at most ``bridge_tolerance`` plus ``bridge_off_line`` of the way it went, no faster than
+        a hand moves. A glide speeds up and slows down, so how far it went is not held to its speed.
+        """
+        assert g.last_t is not None and g.last_raw is not None
+        gap = t_s - g.last_t
+        cfg = self.config
+        if gap <= cfg.resume_gap_s:
+            return False
+        if gap > cfg.bridge_gap_s or g.filter.velocity is None:
+            return True
+        scale = np.array([1.0, HALF_WIDTH_PER_LENGTH])  # (u, v) -> back lengths
+        moved = (uv_raw - g.last_raw) * scale
+        if float(np.linalg.norm(moved)) <= cfg.bridge_tolerance:
+            return False  # back on its spot (a hold, a pause)
+        velocity = g.filter.velocity * scale
+        speed = float(np.linalg.norm(velocity))
+        if speed < cfg.bridge_min_speed:
+            return True  # it was at rest, and is somewhere else now
+        heading = velocity / speed
+        along = float(moved @ heading)
+        off_line = float(np.linalg.norm(moved - along * heading))
+        return not (
+            0 < along <= cfg.max_hand_speed * gap and off_line <= cfg.bridge_tolerance + cfg.bridge_off_line * along
+        )
 
     def _restart(self, g: _Giver) -> list[JudgedEvent]:
         """End what the hand was doing and start its smoothing afresh (after a gap, or a new contact point)."""
