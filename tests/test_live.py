@@ -1,6 +1,7 @@
 """Live practice without a browser: a sample clip's frames fed to the coach as a camera would."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -266,3 +267,43 @@ def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tm
     assert sorted(live) == sorted(replayed)
     assert any("wrong_direction" in v for *_, v in live)
     assert not any(n in ("one_hand_missing", "too_fast") for *_, v in live for n in v), live
+
+
+def test_a_recording_whose_picture_changes_size_re_judges_as_it_was_judged_live(tmp_path):
+    """WebRTC scales the camera's picture down under load: the live judging restarts there with the calibration
+    scaled; the landmarks file keeps each frame's size, so the re-judged recording does the same, event for event
+    (before, the scaled landmarks were re-judged with the full-size calibration: strokes on the spine, off the back)."""
+    import cv2
+
+    from vision.files.recording import Recorder, open_recording
+    from vision.run.analyze import rejudge
+
+    name = "effleurage_wrong_way"
+    labels = labels_of(name)
+    coach = _coach(name, stay=True)
+    try:
+        def factory(frame_wh, calibration, c):
+            return Recorder(calibration, routine=labels["routine"], step_id=c.session.current.id, root=tmp_path,
+                            frame_wh=frame_wh, blur_faces=False)
+
+        for i, (frame, t) in enumerate(_frames(name)):
+            if i == 5:
+                coach.command("record", factory)
+            if i >= 200:  # two thirds of its size from here on, as the browser sends it under load
+                frame = cv2.resize(frame, (432, 324), interpolation=cv2.INTER_AREA)
+            coach.process(frame, t)
+        coach.command("stop_recording")
+        coach.process(frame, t + 0.04)
+        rec = open_recording(coach.snapshot().last_recording)
+    finally:
+        coach.close()
+    sizes = [json.loads(line).get("wh") for line in rec.landmarks_path.read_text().splitlines()]
+    assert sizes[0] == [640, 480] and sizes[-1] == [432, 324]
+    live = sorted((e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
+                  for e in rec.events() if e["type"] == "event")
+    again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
+    replayed = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
+                      for e in again.report.events)
+    assert replayed == live
+    flags = {n for *_, names in live for n in names if n != "ok"}
+    assert flags == {"wrong_direction"}, live

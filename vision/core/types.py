@@ -174,6 +174,7 @@ class FrameResult:
     # the detector's hands as they came in (before tracking): what a recording
     # saves, so that feeding them back to process_hands re-judges exactly
     detections: tuple[HandObservation, ...] = ()
+    frame_wh: tuple[int, int] | None = None  # the size of the picture the pixels are of, when known
 
     @classmethod
     def empty(cls, t_s: float) -> FrameResult:

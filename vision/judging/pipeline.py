@@ -185,7 +185,8 @@ class Pipeline:
         x0, y0, x1, y1 = self.roi_px((frame_bgr.shape[1], frame_bgr.shape[0]))
         rgb = np.asarray(cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB), np.uint8)
         hands = self.detector.detect(rgb, offset_px=(x0, y0))
-        return self.process_hands(hands, t_s)
+        # the size of the picture its pixels are of: what a recording's landmarks keep
+        return replace(self.process_hands(hands, t_s), frame_wh=(frame_bgr.shape[1], frame_bgr.shape[0]))
 
     def process_hands(self, hands: list[HandObservation], t_s: float) -> FrameResult:
         """Everything after detection, for one frame's hands at time ``t_s`` (seconds)."""

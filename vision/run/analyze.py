@@ -25,7 +25,7 @@ from vision.core.backframe import Calibration
 from vision.core.hands import HandObservation
 from vision.core.types import JudgedEvent
 from vision.files.jsonl import RecordingError
-from vision.files.landmarks import LANDMARKS_FILE, read_landmarks
+from vision.files.landmarks import LANDMARKS_FILE, read_landmark_frames
 from vision.files.recording import open_recording
 from vision.files.report import Report, build_report, write_report
 from vision.files.video import VideoReader, probe
@@ -50,12 +50,13 @@ def _runner(
     routine: Routine | None,
     settings: Settings,
     config: PipelineConfig,
+    calibration_wh: tuple[int, int] | None = None,
 ) -> Runner:
     if routine is None:  # a step on its own: judged as a routine of that one step
         if not isinstance(step, Step):
             raise ValueError("give a step, or a routine to follow")
         routine = Routine(name=step.id, steps=(step,))
-    return Runner(calibration, routine, step=step, settings=settings, config=config)
+    return Runner(calibration, routine, step=step, settings=settings, config=config, calibration_wh=calibration_wh)
 
 
 def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float, frame_wh: tuple[int, int] | None) -> None:
@@ -235,7 +236,8 @@ def rejudge(
     out = Path(out_dir) if out_dir is not None else None
     if out is not None and out.resolve() == landmarks.parent.resolve():
         raise ValueError(f"rejudge: out_dir {out} is where {landmarks.name} is read from; choose another folder")
-    frames = list(read_landmarks(landmarks))
+    lines = list(read_landmark_frames(landmarks))
+    frames = [(f.index, f.t_s, f.hands) for f in lines]
     if not frames:
         raise RecordingError(
             f"{landmarks}: no frame in it (empty, or cut off before its first whole line); nothing to re-judge"
@@ -256,10 +258,12 @@ def rejudge(
     annotate = video_frames is not None
     if video_frames is not None:
         # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
-        items = (Item(i, t, vf, hands) for vf, (i, t, hands) in zip(video_frames, frames))
+        items = (Item(f.index, f.t_s, vf, f.hands, f.frame_wh) for vf, f in zip(video_frames, lines))
     else:
-        items = (Item(i, t, None, hands) for i, t, hands in frames)
-    runner = _runner(calibration, step, routine, settings, config)
+        items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh) for f in lines)
+    # the recording's calibration is for the size of its first frame; where the picture changed size
+    # (WebRTC scaling it under load), the judging restarts there with it scaled, as it did live
+    runner = _runner(calibration, step, routine, settings, config, calibration_wh=lines[0].frame_wh)
     _outputs(runner, out, annotate, fps, frame_wh)
     runner.run(items, n_frames=len(frames), on_progress=on_progress)
     t_first, t_last = runner.t_first, runner.t_last

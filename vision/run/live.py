@@ -33,7 +33,7 @@ from vision.drawing.overlay import Overlay
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
 from vision.judging.settings import Settings
-from vision.run.runner import Item, Runner
+from vision.run.runner import Item, Runner, scale_calibration  # noqa: F401 (scale_calibration: for callers)
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
 
@@ -93,14 +93,6 @@ class LiveSnapshot:
     error: str | None = None
     score: int | None = None
     recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
-
-
-def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
-    """The calibration for frames of another size (the browser may scale the camera's picture)."""
-    if from_wh is None or tuple(from_wh) == tuple(to_wh):
-        return cal
-    sx, sy = to_wh[0] / from_wh[0], to_wh[1] / from_wh[1]
-    return Calibration.from_dict({k: [x * sx, y * sy] for k, (x, y) in cal.to_dict().items()})
 
 
 @dataclass
@@ -192,7 +184,6 @@ class LiveCoach:
         self._busy = threading.Lock()  # held while a frame is processed
         self._commands: deque[tuple[str, object]] = deque()
         self._stats = _Stats()
-        self._frame_wh: tuple[int, int] | None = None
         self._t_offset = 0.0
         self._last_raw_t: float | None = None
         self._last_t: float | None = None
@@ -221,6 +212,7 @@ class LiveCoach:
             detector=detector,
             detector_factory=detector_factory,
             sinks=[_Tally(self)],
+            calibration_wh=calibration_wh,
         )
         self.routine = self._runner.routine
         self._overlay = self._make_overlay()
@@ -341,9 +333,8 @@ class LiveCoach:
             self._commands.clear()
         t = self._clock(raw_t)
         runner = self._runner
-        if frame_wh != self._frame_wh:  # the first frame, or WebRTC changed the picture's size
-            self._frame_wh = frame_wh
-            self._restart(t, calibration=scale_calibration(self._calibration, self._calibration_wh, frame_wh))
+        if runner.fit(t, frame_wh):  # WebRTC changed the picture's size: judged afresh from here
+            self._overlay = self._make_overlay()
         for name, arg in commands:
             if name == "settings":
                 self._restart(t, settings=arg)

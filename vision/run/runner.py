@@ -24,7 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -72,6 +72,13 @@ class Item:
     t_s: float
     frame_bgr: NDArray[np.uint8] | None = None
     hands: list[HandObservation] | None = None
+    frame_wh: tuple[int, int] | None = None  # the size the hands are in pixels of (default: the frame's)
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        if self.frame_wh is not None:
+            return self.frame_wh
+        return None if self.frame_bgr is None else (int(self.frame_bgr.shape[1]), int(self.frame_bgr.shape[0]))
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,14 @@ class Progress:
     @property
     def fraction(self) -> float | None:
         return min(self.frame / self.n_frames, 1.0) if self.n_frames else None
+
+
+def scale_calibration(cal: Calibration, from_wh: tuple[int, int] | None, to_wh: tuple[int, int]) -> Calibration:
+    """The calibration for frames of another size (the browser may scale the camera's picture)."""
+    if from_wh is None or tuple(from_wh) == tuple(to_wh):
+        return cal
+    sx, sy = to_wh[0] / from_wh[0], to_wh[1] / from_wh[1]
+    return Calibration.from_dict({k: [x * sx, y * sy] for k, (x, y) in cal.to_dict().items()})
 
 
 def drill(routine: Routine, step: Step | str) -> Routine:
@@ -100,6 +115,10 @@ class Runner:
     configuration, which the settings adjust. ``detector``: a MediaPipe hand
     detector to use (handed over from another runner of the same stream);
     one is made on the first frame that needs it otherwise.
+    ``calibration_wh``: the picture size the calibration was made on; a frame
+    of another size (WebRTC scales the camera's picture under load) restarts
+    the judging there with the calibration scaled to it, live and when the
+    recording is re-judged alike (the landmarks file keeps each frame's size).
     """
 
     def __init__(
@@ -114,11 +133,14 @@ class Runner:
         detector: HandDetector | None = None,
         detector_factory: Callable[[], HandDetector] | None = None,
         sinks: Sequence[Sink] = (),
+        calibration_wh: tuple[int, int] | None = None,
     ):
         self.following = step is None
         self.routine = routine if step is None else drill(routine, step)
         self._start_step = start_step if step is None else None
         self.calibration = calibration
+        self._calibration0, self._calibration_wh = calibration, calibration_wh
+        self.frame_wh = calibration_wh  # the size of the frames judged now
         self.settings = settings
         self._base_config = config
         self._detector = detector
@@ -149,6 +171,9 @@ class Runner:
 
     def feed(self, item: Item) -> FrameResult:
         """Judge one frame: find its hands (unless given), run the pipeline, move the routine on, tell the sinks."""
+        size = item.size
+        if size is not None:
+            self.fit(item.t_s, size)
         if item.hands is None:
             if item.frame_bgr is None:
                 raise ValueError(f"frame {item.index}: give a frame or its hands")
@@ -158,6 +183,8 @@ class Runner:
             result = self.pipeline.process_frame(item.frame_bgr, item.t_s)
         else:
             result = self.pipeline.process_hands(item.hands, item.t_s)
+        if size is not None and result.frame_wh != size:
+            result = replace(result, frame_wh=size)  # the size its pixels are of, for the landmarks file
         self.events.extend(result.finished)
         self.session.observe(result.finished, item.t_s)
         step = self.pipeline.step
@@ -186,6 +213,16 @@ class Runner:
         self.finish()
         if on_progress is not None:
             on_progress(Progress(self.frames, self.frames, time.perf_counter() - start))
+
+    def fit(self, t_s: float, frame_wh: tuple[int, int]) -> bool:
+        """Frames of another size from here on (WebRTC scaled the picture): restart the judging with the
+        calibration scaled to them. True if it restarted. Nothing to do without ``calibration_wh``."""
+        frame_wh = (int(frame_wh[0]), int(frame_wh[1]))
+        if self._calibration_wh is None or frame_wh == self.frame_wh:
+            return False
+        self.frame_wh = frame_wh
+        self.restart(t_s, calibration=scale_calibration(self._calibration0, self._calibration_wh, frame_wh))
+        return True
 
     def next(self, t_s: float) -> None:
         """Skip on to the routine's next step."""
