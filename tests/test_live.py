@@ -237,9 +237,9 @@ def test_a_recording_is_closed_when_the_camera_stops(tmp_path):
         coach.close()
 
 
-def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tmp_path):
-    """Recording starts and stops while both hands are mid-stroke: what the live page judged over the
-    recording is what re-judging its landmarks gives, event for event."""
+def _live_and_rejudged(tmp_path, start: int, stop: int | None, resize=None) -> tuple[list, list, object]:
+    """The wrong-way clip through the coach, recorded from frame ``start`` to ``stop`` (None: its end),
+    each frame passed through ``resize`` first; (live events, re-judged events, the recording)."""
     from vision.files.recording import Recorder, open_recording
     from vision.run.analyze import rejudge
 
@@ -252,19 +252,31 @@ def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tm
                             frame_wh=frame_wh, blur_faces=False)
 
         for i, (frame, t) in enumerate(_frames(name)):
-            if i == 95:
+            if i == start:
                 coach.command("record", factory)
-            if i == 420:
+            if i == stop:
                 coach.command("stop_recording")
+            frame = resize(i, frame) if resize else frame
             coach.process(frame, t)
+        if stop is None:
+            coach.command("stop_recording")
+            coach.process(frame, t + 0.04)
         rec = open_recording(coach.snapshot().last_recording)
     finally:
         coach.close()
-    live = [(e["kind"], e["hand"], e["t_start"], e["t_end"], [v["name"] for v in e["verdicts"]])
-            for e in rec.events() if e["type"] == "event"]
+    live = sorted((e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
+                  for e in rec.events() if e["type"] == "event")
     again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
-    replayed = [(e.kind, e.hand, e.t_start, e.t_end, [v.name for v in e.verdicts]) for e in again.report.events]
-    assert sorted(live) == sorted(replayed)
+    replayed = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
+                      for e in again.report.events)
+    return live, replayed, rec
+
+
+def test_a_recording_made_mid_session_re_judges_exactly_as_it_was_judged_live(tmp_path):
+    """Recording starts and stops while both hands are mid-stroke: what the live page judged over the
+    recording is what re-judging its landmarks gives, event for event."""
+    live, replayed, _ = _live_and_rejudged(tmp_path, 95, 420)
+    assert live == replayed
     assert any("wrong_direction" in v for *_, v in live)
     assert not any(n in ("one_hand_missing", "too_fast") for *_, v in live for n in v), live
 
@@ -275,35 +287,13 @@ def test_a_recording_whose_picture_changes_size_re_judges_as_it_was_judged_live(
     (before, the scaled landmarks were re-judged with the full-size calibration: strokes on the spine, off the back)."""
     import cv2
 
-    from vision.files.recording import Recorder, open_recording
-    from vision.run.analyze import rejudge
+    # two thirds of its size from frame 200 on, as the browser sends it under load
+    def smaller(i, frame):
+        return cv2.resize(frame, (432, 324), interpolation=cv2.INTER_AREA) if i >= 200 else frame
 
-    name = "effleurage_wrong_way"
-    labels = labels_of(name)
-    coach = _coach(name, stay=True)
-    try:
-        def factory(frame_wh, calibration, c):
-            return Recorder(calibration, routine=labels["routine"], step_id=c.session.current.id, root=tmp_path,
-                            frame_wh=frame_wh, blur_faces=False)
-
-        for i, (frame, t) in enumerate(_frames(name)):
-            if i == 5:
-                coach.command("record", factory)
-            if i >= 200:  # two thirds of its size from here on, as the browser sends it under load
-                frame = cv2.resize(frame, (432, 324), interpolation=cv2.INTER_AREA)
-            coach.process(frame, t)
-        coach.command("stop_recording")
-        coach.process(frame, t + 0.04)
-        rec = open_recording(coach.snapshot().last_recording)
-    finally:
-        coach.close()
+    live, replayed, rec = _live_and_rejudged(tmp_path, 5, None, smaller)
     sizes = [json.loads(line).get("wh") for line in rec.landmarks_path.read_text().splitlines()]
     assert sizes[0] == [640, 480] and sizes[-1] == [432, 324]
-    live = sorted((e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
-                  for e in rec.events() if e["type"] == "event")
-    again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
-    replayed = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
-                      for e in again.report.events)
     assert replayed == live
     flags = {n for *_, names in live for n in names if n != "ok"}
     assert flags == {"wrong_direction"}, live
