@@ -14,7 +14,8 @@ from vision.files.video import VideoReader
 from vision.judging.pipeline import pipeline_config
 from vision.judging.routines import find_routine
 from vision.judging.settings import Settings, adjust_step
-from vision.run.live import LiveCoach, scale_calibration
+from vision.run.live import LiveCoach
+from vision.run.runner import scale_calibration
 from vision.stages.checks import setup_advice
 
 

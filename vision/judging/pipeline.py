@@ -185,11 +185,13 @@ class Pipeline:
         x0, y0, x1, y1 = self.roi_px((frame_bgr.shape[1], frame_bgr.shape[0]))
         rgb = np.asarray(cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB), np.uint8)
         hands = self.detector.detect(rgb, offset_px=(x0, y0))
-        # the size of the picture its pixels are of: what a recording's landmarks keep
-        return replace(self.process_hands(hands, t_s), frame_wh=(frame_bgr.shape[1], frame_bgr.shape[0]))
+        return self.process_hands(hands, t_s, frame_wh=(frame_bgr.shape[1], frame_bgr.shape[0]))
 
-    def process_hands(self, hands: list[HandObservation], t_s: float) -> FrameResult:
-        """Everything after detection, for one frame's hands at time ``t_s`` (seconds)."""
+    def process_hands(
+        self, hands: list[HandObservation], t_s: float, frame_wh: tuple[int, int] | None = None
+    ) -> FrameResult:
+        """Everything after detection, for one frame's hands at time ``t_s`` (seconds); ``frame_wh``: the size
+        of the picture their pixels are of, kept in the result (what a recording's landmarks file keeps)."""
         if self.last_t is not None and t_s <= self.last_t:
             raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self.last_t:.3f} s")
         self.last_t = t_s
@@ -217,7 +219,7 @@ class Pipeline:
         self.events.extend(finished)
         flags += self._late_flags
         self._late_flags = []
-        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags), tuple(hands))
+        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags), tuple(hands), frame_wh)
 
     def finish(self) -> FrameResult:
         """The stream ended: finish every hand's events."""

@@ -22,10 +22,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
-from vision.core.hands import HandObservation
 from vision.core.types import JudgedEvent
 from vision.files.jsonl import RecordingError
-from vision.files.landmarks import LANDMARKS_FILE, read_landmark_frames
+from vision.files.landmarks import LANDMARKS_FILE, LandmarksFrame, read_landmark_frames
 from vision.files.recording import open_recording
 from vision.files.report import Report, build_report, write_report
 from vision.files.video import VideoReader, probe
@@ -162,21 +161,21 @@ def analyze(
 
 
 def _matched_video_frames(
-    video: Path, frames: list[tuple[int, float, list[HandObservation]]], warnings: list[str]
+    video: Path, frames: list[LandmarksFrame], warnings: list[str]
 ) -> Iterator[NDArray[np.uint8] | None]:
     """For each landmarks frame, the video frame shown at its time: the last one at or before it (so a frame
     the recorder left out of the video, or one after a crash cut the video short, shows the one before).
 
     Video time 0 is the time of the first landmarks frame (the recorder writes it so).
     """
-    t0 = frames[0][1] if frames else 0.0
+    t0 = frames[0].t_s if frames else 0.0
     tol_s = 2e-3  # the video's 1/90000 time base and float rounding are far below this
     with VideoReader(video) as reader:
         it = iter(reader)
         nxt = next(it, None)
         shown = None
-        for _, t_s, _ in frames:
-            t_rel = t_s - t0
+        for f in frames:
+            t_rel = f.t_s - t0
             while nxt is not None and nxt[1] <= t_rel + tol_s:
                 shown = nxt[0]
                 nxt = next(it, None)
@@ -236,8 +235,7 @@ def rejudge(
     out = Path(out_dir) if out_dir is not None else None
     if out is not None and out.resolve() == landmarks.parent.resolve():
         raise ValueError(f"rejudge: out_dir {out} is where {landmarks.name} is read from; choose another folder")
-    lines = list(read_landmark_frames(landmarks))
-    frames = [(f.index, f.t_s, f.hands) for f in lines]
+    frames = list(read_landmark_frames(landmarks))
     if not frames:
         raise RecordingError(
             f"{landmarks}: no frame in it (empty, or cut off before its first whole line); nothing to re-judge"
@@ -245,7 +243,7 @@ def rejudge(
     warnings: list[str] = []
     if rec is not None and rec.status == "interrupted":
         warnings.append(f"{rec.folder}: the recording was interrupted (not stopped); re-judged what was saved")
-    ts = [t for _, t, _ in frames]
+    ts = [f.t_s for f in frames]
     fps = (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 and ts[-1] > ts[0] else 30.0
     frame_wh = rec.frame_wh if rec is not None else None
     if video is None and annotate and rec is not None:
@@ -258,12 +256,12 @@ def rejudge(
     annotate = video_frames is not None
     if video_frames is not None:
         # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
-        items = (Item(f.index, f.t_s, vf, f.hands, f.frame_wh) for vf, f in zip(video_frames, lines))
+        items = (Item(f.index, f.t_s, vf, f.hands, f.frame_wh) for vf, f in zip(video_frames, frames))
     else:
-        items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh) for f in lines)
+        items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh) for f in frames)
     # the recording's calibration is for the size of its first frame; where the picture changed size
     # (WebRTC scaling it under load), the judging restarts there with it scaled, as it did live
-    runner = _runner(calibration, step, routine, settings, config, calibration_wh=lines[0].frame_wh)
+    runner = _runner(calibration, step, routine, settings, config, calibration_wh=frames[0].frame_wh)
     _outputs(runner, out, annotate, fps, frame_wh)
     runner.run(items, n_frames=len(frames), on_progress=on_progress)
     t_first, t_last = runner.t_first, runner.t_last

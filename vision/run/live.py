@@ -30,10 +30,11 @@ from numpy.typing import NDArray
 from vision.core.backframe import Calibration
 from vision.core.types import FrameResult
 from vision.drawing.overlay import Overlay
+from vision.judging.pipeline import Pipeline
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
 from vision.judging.settings import Settings
-from vision.run.runner import Item, Runner, scale_calibration  # noqa: F401 (scale_calibration: for callers)
+from vision.run.runner import Item, Runner
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
 
@@ -177,8 +178,6 @@ class LiveCoach:
         detector: HandDetector | None = None,
         detector_factory: Callable[[], HandDetector] = HandDetector,
     ):
-        self._calibration = calibration
-        self._calibration_wh = calibration_wh
         self.mirror = mirror  # display only: read at each frame
         self._lock = threading.Lock()  # guards what the page reads
         self._busy = threading.Lock()  # held while a frame is processed
@@ -215,7 +214,8 @@ class LiveCoach:
             calibration_wh=calibration_wh,
         )
         self.routine = self._runner.routine
-        self._overlay = self._make_overlay()
+        self._overlay_pipeline = self._runner.pipeline  # the pipeline the overlay draws for
+        self._overlay = self._new_overlay(self._overlay_pipeline)
         self._publish()
         self._watchdog = threading.Thread(target=self._watch, name="live-watchdog", daemon=True)
         self._closed = threading.Event()
@@ -317,14 +317,18 @@ class LiveCoach:
         self._last_t = t
         return t
 
-    def _make_overlay(self) -> Overlay:
-        p = self._runner.pipeline
+    @staticmethod
+    def _new_overlay(p: Pipeline) -> Overlay:
         return Overlay(p.homography, p.step, p.zones)
 
-    def _restart(self, t: float, **kw) -> None:
-        """Judge afresh from this frame (the motions under way end here), and draw for the new pipeline."""
-        self._runner.restart(t, **kw)
-        self._overlay = self._make_overlay()
+    def _follow_pipeline(self) -> None:
+        """Draw for the pipeline judging now: a new overlay when the runner restarted with a new one
+        (another picture size, settings, a recording), the new step when the routine moved on."""
+        p = self._runner.pipeline
+        if p is not self._overlay_pipeline:
+            self._overlay_pipeline, self._overlay = p, self._new_overlay(p)
+        elif self._overlay.back.step is not p.step:
+            self._overlay.set_step(p.step)
 
     def _process(self, frame_bgr: NDArray[np.uint8], raw_t: float) -> NDArray[np.uint8]:
         frame_wh = (frame_bgr.shape[1], frame_bgr.shape[0])
@@ -333,11 +337,11 @@ class LiveCoach:
             self._commands.clear()
         t = self._clock(raw_t)
         runner = self._runner
-        if runner.fit(t, frame_wh):  # WebRTC changed the picture's size: judged afresh from here
-            self._overlay = self._make_overlay()
+        runner.fit(t, frame_wh)  # WebRTC changed the picture's size: judged afresh from here (before any command)
         for name, arg in commands:
             if name == "settings":
-                self._restart(t, settings=arg)
+                assert isinstance(arg, Settings), arg
+                runner.restart(t, settings=arg)
             elif name == "next":
                 runner.next(t)
             elif name == "repeat":
@@ -346,22 +350,20 @@ class LiveCoach:
                 with self._lock:
                     self._flags.clear()
                     self._flags_total = self._good = self._judged = 0
-                self._restart(t, new_session=True)
+                runner.restart(t, new_session=True)
             elif name == "record" and self._recorder is None:
                 # a recording starts the judging afresh (the motions under way end here), so that
                 # re-judging its landmarks, which begin here, gives exactly what the live page shows
-                self._restart(t)
+                runner.restart(t)
                 self._start_recording(arg, frame_wh)
             elif name == "stop_recording":
                 # the motions under way end with the recording (logged in it), as they do when it is re-judged
-                self._restart(t)
+                runner.restart(t)
                 self._stop_recording("stopped")
         # a recording stopped (here, or from another thread when the camera stopped) gets no more frames
         runner.sinks = [s for s in runner.sinks if not isinstance(s, _RecordingSink) or s.recorder is self._recorder]
-        step = runner.step
         result = runner.feed(Item(runner.frames, t, frame_bgr))
-        if runner.step is not step:
-            self._overlay.set_step(runner.step)
+        self._follow_pipeline()
         self._publish()
         with self._lock:
             self._last_frame = frame_bgr

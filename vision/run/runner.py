@@ -24,7 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -182,9 +182,7 @@ class Runner:
                 self.pipeline.use_detector(self._detector)
             result = self.pipeline.process_frame(item.frame_bgr, item.t_s)
         else:
-            result = self.pipeline.process_hands(item.hands, item.t_s)
-        if size is not None and result.frame_wh != size:
-            result = replace(result, frame_wh=size)  # the size its pixels are of, for the landmarks file
+            result = self.pipeline.process_hands(item.hands, item.t_s, size)
         self.events.extend(result.finished)
         self.session.observe(result.finished, item.t_s)
         step = self.pipeline.step
