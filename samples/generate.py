@@ -201,7 +201,9 @@ class Clip:
     frame_wh: tuple = (640, 480)
     fps: float = 30.0
     duration_s: float | None = None
-    effects: dict = field(default_factory=dict)  # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], noise, blur
+    # brightness: [(t0, t1, gain)], occlude: [(hand, t0, t1)], absent: [(hand, t0, t1)] (not in the picture:
+    # the giver not there yet), noise, blur
+    effects: dict = field(default_factory=dict)
     giver_at: str = "foot"  # where the giver stands: "foot" of the table, or its "left" / "right" side
     routine: str = "swedish"  # the routine step the clip is judged against: its events' verdicts say
     step: str | None = "effleurage"  # what that step must find (None: the routine is followed step by step)
@@ -256,6 +258,16 @@ def clips() -> list[Clip]:
         "1280x720, camera at the foot, a little to the left.",
         {"A": (s, "left", "deep")}, Camera(-20, 48, 105, 1100, target_uv=(0.42, 0.0)), R.SceneStyle(seed=5, back_skin_bgr=SKIN["medium"]),
         frame_wh=(1280, 720), routine=ONE_HAND))
+    # the recipient's hands rest on the table right beside the lower back, inside the part of the picture
+    # the detector looks at: they must not take the detector's slots from the giver's hands
+    out.append(Clip(
+        "resting_hands_near", "Effleurage, twice, with the recipient's arms along their sides and both hands "
+        "resting beside the lower back, in view all along; the giver's hands come onto the back after 1.5 s, "
+        "when the recipient's are already in view. Camera at the foot, a little to the right.",
+        {"A": (effleurage_cycles(-1, 2, t0=2.2), "left", "medium"), "B": (effleurage_cycles(+1, 2, t0=2.2), "right", "medium")},
+        Camera(15, 50, 100, 560), R.SceneStyle(seed=8, arms="close", back_skin_bgr=SKIN["medium"],
+                                              sheet_bgr=(190, 200, 205)),
+        effects={"absent": [("A", 0.0, 1.5), ("B", 0.0, 1.5)]}))
     # a long hold: trigger-point pressure, the hand still but for tremor
     s = Script((0.06, 0.8), heading=30.0).hold(0.5, label=False)
     s.move((0.62, 0.35), 1.0, heading=10.0, role="transition")
@@ -499,7 +511,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                 # the fingers point on from the forearm, the script's heading bending the wrist a little
                 forearm = _forearm_deg(centre, side, clip.giver_at)
                 pose = R.HandPose(centre, forearm + 180.0 + 0.5 * heading, side=side, forearm_deg=forearm)
-                if video:
+                absent = any(hand == name and t0 <= t < t1 for hand, t0, t1 in eff.get("absent", []))
+                if video and not absent:
                     R.draw_hand(img, H, pose, SKIN[skin])
                 lm_px = R.project(H, R.hand_landmarks_world(pose))
                 c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
@@ -508,6 +521,7 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                 for hand, t0, t1 in eff.get("occlude", []):
                     if hand == name and t0 <= t < t1:
                         visible = False
+                visible = visible and not absent
                 paths[name].append([i, round(float(c_px[0]), 2), round(float(c_px[1]), 2),
                                     round(float(centre[1] / L), 5), round(float(centre[0] / HW), 5), visible])
             if video:

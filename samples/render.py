@@ -273,7 +273,9 @@ class SceneStyle:
     back_skin_bgr: tuple = (150, 180, 220)
     hair_bgr: tuple = (30, 35, 45)
     wall_bgr: tuple = (180, 190, 195)
-    arms: str = "beside"  # the recipient's own arms: "beside" the body, "above" the head, or "none" in view
+    # the recipient's own arms: "beside" the body (hands below the hips), "close" (along the sides, the hands
+    # resting on the table right beside the lower back), "above" the head, or "none" in view
+    arms: str = "beside"
     seed: int = 0
 
 
@@ -339,6 +341,9 @@ def render_background(frame_wh, H_world_to_img, style: SceneStyle) -> np.ndarray
     elif style.arms == "beside":
         for sx in (-1, 1):
             body_part(_capsule((sx * (hw + 6), L - 6), (sx * (hw + 8), -12), 4.8), skin, 5)
+    elif style.arms == "close":
+        for sx in (-1, 1):
+            body_part(_capsule((sx * (hw + 4), L - 6), (sx * (hw + 4.5), 16), 4.6), skin, 5)
     body_part(_capsule((0, L - 4), (0, L + 10), 6.5), skin, 6)
     head = cv2.ellipse2Poly(tuple(int(v) for v in _tex_pts([(0, L + 22)])[0]),
                             (int(9 * _TEX_PX_PER_CM), int(12 * _TEX_PX_PER_CM)), 0, 0, 360, 10)
@@ -378,5 +383,8 @@ def recipient_hand_poses(style: SceneStyle) -> list[HandPose]:
     if style.arms == "above":
         return [HandPose(np.array([sx * 23.0, L + 45.0]), sx * 8.0, side="left" if sx < 0 else "right",
                          forearm_deg=180.0 + sx * 8.0, scale=0.95, forearm_cm=20.0) for sx in (-1, 1)]
+    if style.arms == "close":
+        return [HandPose(np.array([sx * (hw + 5.0), 6.0]), 180.0 - sx * 3.0, side="right" if sx < 0 else "left",
+                         forearm_deg=0.0, scale=0.95, forearm_cm=16.0) for sx in (-1, 1)]
     return [HandPose(np.array([sx * (hw + 8.5), -19.0]), 180.0 - sx * 4.0, side="right" if sx < 0 else "left",
                      forearm_deg=0.0, scale=0.95, forearm_cm=20.0) for sx in (-1, 1)]

@@ -87,11 +87,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer  # noqa: E402 (heavy; o
 
 
 def _on_frame(frame):
-    import av
-
-    img = frame.to_ndarray(format="bgr24")
-    out = coach.process(img, frame.time)
-    return av.VideoFrame.from_ndarray(out, format="bgr24")
+    return coach.process_video_frame(frame)
 
 
 left, right = st.columns([3, 2])
@@ -160,6 +156,12 @@ def _panel() -> None:
     s = snap.stats
     if s.frames:
         stat_col.caption(f"{s.fps:.0f} frames/s · delay {s.latency_ms_median:.0f} ms (95%: {s.latency_ms_p95:.0f} ms)")
+        with stat_col.popover("Speed", icon=":material/speed:"):
+            st.caption("Milliseconds per frame (median of the last 600), in the app:")
+            st.markdown("\n".join(f"- {k}: {v:.1f}" for k, v in s.stage_ms.items()))
+            if s.cpu_ms_per_frame is not None:
+                st.caption(f"The app's CPU time per frame judged, video codecs included: "
+                           f"{s.cpu_ms_per_frame:.0f} ms")
     if stay:
         return
     with st.expander("All steps"):

@@ -65,6 +65,8 @@ def landmarks_line(frame_index: int, result: FrameResult, frame_wh: tuple[int, i
 def read_landmarks_line(line: str) -> LandmarksFrame:
     """Parse one line written by :func:`landmarks_line`."""
     d = json.loads(line)
+    if not isinstance(d, dict):
+        raise TypeError(f"a JSON {type(d).__name__}, not an object")
     wh = d.get("wh")
     return LandmarksFrame(
         int(d["frame"]),

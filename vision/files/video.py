@@ -228,12 +228,15 @@ class VideoReader:
             print(reader.info.fps, reader.warnings)
     """
 
-    def __init__(self, path: str | os.PathLike[str], max_frames: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], max_frames: int | None = None, start_s: float = 0.0) -> None:
         """Open and check ``path``; decode its first frame.
 
         Args:
             path: the video file.
             max_frames: yield at most this many frames per pass (None: all).
+            start_s: begin each pass at the first frame at or after this time (seconds from the first
+                frame; the times yielded stay the file's own). The file is sought to the key frame
+                before it when it can be, else decoded from the start.
 
         Raises:
             VideoError: the file cannot be read as a video (see class doc).
@@ -245,6 +248,7 @@ class VideoReader:
             raise ValueError(f"max_frames: expected None or an integer >= 1, got {max_frames!r}")
         self.path: str = _name(path)
         self.max_frames: int | None = None if max_frames is None else int(max_frames)
+        self.start_s = float(start_s)
         self.warnings: list[str] = []
         self._container: av.container.InputContainer | None = None
         self._first_frame: av.VideoFrame | None = None
@@ -352,6 +356,16 @@ class VideoReader:
         time_base = self._stream.time_base
         fps = self.info.fps
         first_pts = first.pts
+        if self.start_s > 0 and first_pts is not None and time_base is not None:
+            try:  # to the key frame at or before start_s; the frames before start_s are skipped below
+                self._container.seek(first_pts + int(self.start_s / time_base), stream=self._stream)
+                self._frames = self._container.decode(self._stream)
+                first = next(self._frames)
+            except (av.error.FFmpegError, StopIteration):
+                self._restart()  # decode from the start instead
+                first = self._first_frame
+                self._first_frame = None
+                assert first is not None
         n_decoded = 0
         n_yielded = 0
         n_dropped = 0
@@ -366,7 +380,9 @@ class VideoReader:
             else:
                 t_s = n_decoded / fps
             n_decoded += 1
-            if t_s > last_t_s:
+            if t_s < self.start_s - 1e-6:
+                last_t_s = t_s
+            elif t_s > last_t_s:
                 last_t_s = t_s
                 n_yielded += 1
                 yield frame.to_ndarray(format="bgr24"), t_s
@@ -383,7 +399,7 @@ class VideoReader:
                 )
                 frame = None
                 stopped_by_error = True
-        if frame is None and not stopped_by_error:
+        if frame is None and not stopped_by_error and self.start_s <= 0:
             n_header = int(self._stream.frames or 0)
             if 0 < n_header and n_decoded < n_header:
                 # The index (moov, at the front with faststart) survives a

@@ -60,6 +60,12 @@ class PipelineConfig:
     # bystander's, the recipient's above the head) stay out of its slots.
     roi_margin_u: float = 0.3
     roi_margin_v: float = 0.6
+    mask_outside: bool = True
+    # MediaPipe tracks at most detector.max_hands hands and stops looking for
+    # more while its slots are full: a hand off the back that holds a slot this
+    # long is hidden from it for bystander_hidden_s (see Pipeline._keep_slots).
+    bystander_after_s: float = 0.5
+    bystander_hidden_s: float = 3.0
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
@@ -112,6 +118,8 @@ class Pipeline:
     def reset(self) -> None:
         self.tracker = HandTracker(self.config.tracker, contact=self.step.contact)
         self._on_back_frames: dict[int, int] = {}
+        self._hidden: list[tuple[float, tuple[int, int, int, int]]] = []  # (until, box): kept from the detector
+        self._off_since: dict[int, float] = {}  # track id -> since when a hand not the giver's is seen off the back
         self._givers: dict[int, _Giver] = {}  # track id -> giver state
         self._left_at: dict[int, NDArray[np.float64]] = {}  # a giver hand's number -> where it was last seen
         self.events: list[JudgedEvent] = []
@@ -159,33 +167,86 @@ class Pipeline:
 
     def roi_px(self, frame_wh: tuple[int, int]) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1): the part of the frame the detector looks at: the back and a margin."""
+        return self._detector_view(frame_wh)[0]
+
+    def _detector_view(self, frame_wh: tuple[int, int]) -> tuple[tuple[int, int, int, int], NDArray[np.uint8] | None]:
+        """The box around the back and its margin, and the mask (255 inside, 0 outside) of that margin's
+        quadrilateral within the box (None when nothing in the box is masked), less the places of the
+        hands kept out of the detector's slots (never the back itself)."""
         if self._roi is None or self._roi[0] != frame_wh:
-            mu, mv = self.config.roi_margin_u, self.config.roi_margin_v
-            us, vs = np.linspace(-mu, 1 + mu, 13), np.linspace(-1 - mv, 1 + mv, 13)
-            edge = np.r_[
-                np.c_[us, np.full(13, vs[0])],
-                np.c_[us, np.full(13, vs[-1])],
-                np.c_[np.full(13, us[0]), vs],
-                np.c_[np.full(13, us[-1]), vs],
-            ]
-            pts = self.homography.to_image(edge)
-            pts = pts[np.all(np.isfinite(pts), axis=1)]
-            w, h = frame_wh
-            if len(pts) < 4:
-                box = (0, 0, w, h)
-            else:
-                x0, y0 = np.floor(pts.min(axis=0)).astype(int)
-                x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
-                box = (max(0, min(x0, w - 32)), max(0, min(y0, h - 32)), min(w, max(x1, 32)), min(h, max(y1, 32)))
-            self._roi = (frame_wh, box)
-        return self._roi[1]
+            self._roi = (frame_wh, *self._view_masks(frame_wh))
+        _, box, mask, back = self._roi
+        if not self._hidden or mask is None:
+            return box, mask
+        mask = mask.copy()
+        for _, (x0, y0, x1, y1) in self._hidden:
+            mask[max(0, y0 - box[1]) : max(0, y1 - box[1]), max(0, x0 - box[0]) : max(0, x1 - box[0])] = 0
+        np.maximum(mask, back, out=mask)
+        return box, mask
+
+    def _view_masks(
+        self, frame_wh: tuple[int, int]
+    ) -> tuple[tuple[int, int, int, int], NDArray | None, NDArray | None]:
+        mu, mv = self.config.roi_margin_u, self.config.roi_margin_v
+        quad = self.homography.to_image(np.array([(-mu, -1 - mv), (1 + mu, -1 - mv), (1 + mu, 1 + mv), (-mu, 1 + mv)]))
+        w, h = frame_wh
+        if not np.all(np.isfinite(quad)):  # part of the margin behind the camera: the whole frame
+            return (0, 0, w, h), None, None
+        # a straight edge on the back stays straight in the picture: the quadrilateral is exact
+        x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+        box = (max(0, min(x0, w - 32)), max(0, min(y0, h - 32)), min(w, max(x1, 32)), min(h, max(y1, 32)))
+        if not self.config.mask_outside:
+            return box, None, None
+
+        def fill(q: NDArray[np.float64]) -> NDArray[np.uint8]:
+            m = np.zeros((box[3] - box[1], box[2] - box[0]), np.uint8)
+            cv2.fillConvexPoly(m, np.round((q - (box[0], box[1])) * 16).astype(np.int32), (255,), cv2.LINE_8, 4)
+            return np.repeat(m[:, :, None], 3, axis=2)
+
+        z = self.zones
+        back = self.homography.to_image(
+            np.array([(-z.off_u, -z.off_v), (1 + z.off_u, -z.off_v), (1 + z.off_u, z.off_v), (-z.off_u, z.off_v)])
+        )
+        return box, fill(quad), (fill(back) if np.all(np.isfinite(back)) else np.zeros((1, 1, 3), np.uint8))
 
     def process_frame(self, frame_bgr: NDArray[np.uint8], t_s: float) -> FrameResult:
         """Find the hands in a BGR frame and run everything after."""
-        x0, y0, x1, y1 = self.roi_px((frame_bgr.shape[1], frame_bgr.shape[0]))
-        rgb = np.asarray(cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB), np.uint8)
-        hands = self.detector.detect(rgb, offset_px=(x0, y0))
-        return self.process_hands(hands, t_s, frame_wh=(frame_bgr.shape[1], frame_bgr.shape[0]))
+        frame_wh = (frame_bgr.shape[1], frame_bgr.shape[0])
+        (x0, y0, x1, y1), mask = self._detector_view(frame_wh)
+        rgb = cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)
+        if mask is not None:  # the picture outside the back and its margin is blank to the detector
+            rgb = cv2.bitwise_and(rgb, mask)
+        hands = self.detector.detect(np.asarray(rgb, np.uint8), offset_px=(x0, y0))
+        result = self.process_hands(hands, t_s, frame_wh=frame_wh)
+        self._keep_slots(result)
+        return result
+
+    def _keep_slots(self, result: FrameResult) -> None:
+        """Keep the detector's slots for the giver: when they are all taken and one holds a hand that has
+        stayed off the back (the recipient's resting hand, a bystander's), its place is hidden from the
+        detector for a while, so that MediaPipe looks for hands again (it stops looking while its slots
+        are full) and finds the giver's."""
+        t = result.t_s
+        self._hidden = [(until, box) for until, box in self._hidden if until > t]
+        seen = [hs for hs in result.hands if hs.observation is not None]
+        off = {hs.track for hs in seen if hs.hand is None and not self._on_back_frames.get(hs.track)}
+        self._off_since = {k: self._off_since.get(k, t) for k in off}
+        if len(result.detections) < self.detector_max_hands:
+            return
+        for hs in seen:
+            if hs.track in off and t - self._off_since[hs.track] >= self.config.bystander_after_s:
+                assert hs.observation is not None
+                lm = hs.observation.landmarks_px
+                (x0, y0), (x1, y1) = lm.min(axis=0), lm.max(axis=0)
+                pad = 0.3 * max(x1 - x0, y1 - y0)
+                box = (int(x0 - pad), int(y0 - pad), int(np.ceil(x1 + pad)), int(np.ceil(y1 + pad)))
+                self._hidden.append((t + self.config.bystander_hidden_s, box))
+                self._off_since.pop(hs.track)
+
+    @property
+    def detector_max_hands(self) -> int:
+        return self._detector.config.max_hands if self._detector is not None else self.config.detector.max_hands
 
     def process_hands(
         self, hands: list[HandObservation], t_s: float, frame_wh: tuple[int, int] | None = None

@@ -66,12 +66,19 @@ class LiveFlag:
     message: str
 
 
+STAGES = ("picture in", "detection", "judging", "drawing", "picture out")
+
+
 @dataclass(frozen=True)
 class LiveStats:
     fps: float  # frames reaching the callback per second, over the last few seconds
     latency_ms_median: float  # from a frame's arrival to its overlay being ready
     latency_ms_p95: float
     frames: int
+    # the median milliseconds per frame of each of STAGES (the picture in and out: from and to the
+    # video codec's frames, when the coach is given those)
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    cpu_ms_per_frame: float | None = None  # the whole server process's CPU time per frame judged
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,16 @@ class LiveSnapshot:
 class _Stats:
     arrivals: deque = field(default_factory=lambda: deque(maxlen=600))
     latencies: deque = field(default_factory=lambda: deque(maxlen=600))
+    cpu: deque = field(default_factory=lambda: deque(maxlen=600))  # the process's CPU time at each arrival
+    stages: dict = field(default_factory=lambda: {k: deque(maxlen=600) for k in STAGES})
     frames: int = 0
 
-    def add(self, arrival: float, latency_s: float) -> None:
+    def add(self, arrival: float, latency_s: float, stages: dict[str, float]) -> None:
         self.arrivals.append(arrival)
         self.latencies.append(latency_s)
+        self.cpu.append(time.process_time())
+        for k, v in stages.items():
+            self.stages[k].append(v)
         self.frames += 1
 
     def snapshot(self) -> LiveStats:
@@ -114,7 +126,9 @@ class _Stats:
         recent = [a for a in self.arrivals if a > last - STATS_WINDOW_S]
         fps = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and recent[-1] > recent[0] else 0.0
         lat = np.asarray(self.latencies) * 1000
-        return LiveStats(fps, float(np.median(lat)), float(np.percentile(lat, 95)), self.frames)
+        stage_ms = {k: float(np.median(v)) * 1000 for k, v in self.stages.items() if v}
+        cpu = (self.cpu[-1] - self.cpu[0]) / (len(self.cpu) - 1) * 1000 if len(self.cpu) > 1 else None
+        return LiveStats(fps, float(np.median(lat)), float(np.percentile(lat, 95)), self.frames, stage_ms, cpu)
 
 
 class _RecordingSink:
@@ -183,6 +197,7 @@ class LiveCoach:
         self._busy = threading.Lock()  # held while a frame is processed
         self._commands: deque[tuple[str, object]] = deque()
         self._stats = _Stats()
+        self._stage: dict[str, float] = {}  # the current frame's stages' times (the camera's thread)
         self._t_offset = 0.0
         self._last_raw_t: float | None = None
         self._last_t: float | None = None
@@ -276,10 +291,35 @@ class LiveCoach:
 
     # -- the camera's thread --------------------------------------------------------------
 
-    def process(self, frame_bgr: NDArray[np.uint8], t_s: float | None) -> NDArray[np.uint8]:
+    def process_video_frame(self, frame):
+        """Judge one of the camera's ``av.VideoFrame`` and return the annotated picture as one (what
+        streamlit-webrtc's callback gives and takes; the conversions are timed with the rest)."""
+        import av
+
+        arrival = time.perf_counter()
+        img = frame.to_ndarray(format="bgr24")
+        converted = time.perf_counter()
+        out = self.process(img, frame.time, arrival=arrival, converted_s=converted - arrival, last=False)
+        done = time.perf_counter()
+        new = av.VideoFrame.from_ndarray(out, format="bgr24")
+        new.pts, new.time_base = frame.pts, frame.time_base
+        self._stage["picture out"] = time.perf_counter() - done
+        self._add_stats(arrival)
+        return new
+
+    def process(
+        self,
+        frame_bgr: NDArray[np.uint8],
+        t_s: float | None,
+        *,
+        arrival: float | None = None,
+        converted_s: float | None = None,
+        last: bool = True,
+    ) -> NDArray[np.uint8]:
         """Judge one camera frame and return it annotated (BGR). Never raises: a
         failure is shown on the frame and in the snapshot's ``error``."""
-        arrival = time.perf_counter()
+        arrival = time.perf_counter() if arrival is None else arrival
+        self._stage = {} if converted_s is None else {"picture in": converted_s}
         try:
             with self._busy:  # one frame at a time; hand_over waits for the frame under way
                 if self._closed.is_set():  # handed over: the page is about to call the new coach
@@ -300,10 +340,14 @@ class LiveCoach:
                 2,
                 cv2.LINE_AA,
             )
-        with self._lock:
-            self._stats.add(arrival, time.perf_counter() - arrival)
-            self._last_arrival = arrival
+        if last:
+            self._add_stats(arrival)
         return out
+
+    def _add_stats(self, arrival: float) -> None:
+        with self._lock:
+            self._stats.add(arrival, time.perf_counter() - arrival, self._stage)
+            self._last_arrival = arrival
 
     def _clock(self, raw_t: float) -> float:
         """The session's time for a frame: the camera's clock, carried on across restarts."""
@@ -362,14 +406,22 @@ class LiveCoach:
                 self._stop_recording("stopped")
         # a recording stopped (here, or from another thread when the camera stopped) gets no more frames
         runner.sinks = [s for s in runner.sinks if not isinstance(s, _RecordingSink) or s.recorder is self._recorder]
+        start = time.perf_counter()
         result = runner.feed(Item(runner.frames, t, frame_bgr))
+        detector = runner.detector
+        detect_s = detector.last_s if detector is not None else 0.0
+        self._stage["detection"] = detect_s
+        self._stage["judging"] = time.perf_counter() - start - detect_s
         self._follow_pipeline()
         self._publish()
         with self._lock:
             self._last_frame = frame_bgr
         if t - self._advice_t >= 1.0:
             self._advise(frame_bgr, t)
-        return self._draw(frame_bgr.copy(), result)
+        start = time.perf_counter()
+        out = self._draw(frame_bgr.copy(), result)
+        self._stage["drawing"] = time.perf_counter() - start
+        return out
 
     def _publish(self) -> None:
         """What the page reads of the routine's progress, copied in the camera's thread."""

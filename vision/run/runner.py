@@ -23,10 +23,10 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +44,7 @@ from vision.judging.settings import Settings, adjust_step
 from vision.stages.detection import HandDetector
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROGRESS_EVERY = 15  # frames between progress reports
 
@@ -334,6 +335,47 @@ class AnnotatedVideoSink:
 
     def close(self) -> None:
         self._writer.close()
+
+
+def prefetched(items: Iterable[T], depth: int = 4) -> Iterator[T]:
+    """``items``, made ahead on a thread of their own (decoding a video while MediaPipe works on the frame
+    before). In order; an error in the thread is raised here, where that item would have come. Stopping
+    early (``close()``, or the generator going away) stops the thread."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(entry: tuple[bool, object]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((True, done))
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer
+            put((False, e))
+
+    thread = threading.Thread(target=produce, name="runner-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if not ok:
+                raise item
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 class ThreadedSinks:
