@@ -21,7 +21,7 @@ LINT_PATHS ?= vision
 LOCK_FLAGS ?=
 PY_OK := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))
 
-.PHONY: run test lint lock bench bench-live samples clean-venv FORCE
+.PHONY: run test lint lock bench bench-live bench-soak samples clean-venv FORCE
 .DEFAULT_GOAL := $(RUNTIME_STAMP)
 
 # .venv is made (again, when its Python is missing or not 3.11 or 3.12) by the first stamp
@@ -73,6 +73,11 @@ bench: $(RUNTIME_STAMP)
 # drives the app in headless Chromium with playwright (a test dependency)
 bench-live: $(TEST_STAMP)
 	$(BIN)/python benchmarks/live.py
+	$(BIN)/python benchmarks/live.py --record
+
+# half an hour of live practice: memory, delay and frames must hold (benchmarks/soak.py)
+bench-soak: $(TEST_STAMP)
+	$(BIN)/python benchmarks/soak.py
 
 samples: $(RUNTIME_STAMP)
 	$(BIN)/python -m samples.generate

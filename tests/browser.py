@@ -109,7 +109,9 @@ STAMP_READER_JS = """
         if (white - black > 80) {
           let n = 0;
           for (let b = 0; b < BITS; b++) n = (n << 1) | (at(2 + b) > (white + black) / 2 ? 1 : 0);
-          window.__stamps[kind].push([n, now, meta.presentedFrames]);
+          const list = window.__stamps[kind];
+          list.push([n, now, meta.presentedFrames]);
+          if (list.length > 6000) list.splice(0, 1000);  // the last few minutes are enough
         }
       }
       video.requestVideoFrameCallback(onFrame);
@@ -161,8 +163,9 @@ def write_calibration(data_dir: Path, clip_name: str) -> Path:
 
 
 @contextmanager
-def app_server(data_dir: Path, log: Path):
-    """``streamlit run app.py`` on a free localhost port, with its files in data_dir; yields the URL."""
+def app_server(data_dir: Path, log: Path, processes: list | None = None):
+    """``streamlit run app.py`` on a free localhost port, with its files in data_dir; yields the URL
+    (and appends its ``subprocess.Popen`` to ``processes``, when given)."""
     port = free_port()
     env = {**QUIET_ENV, "STROKE_COACH_DATA": str(data_dir)}
     with open(log, "w") as logf:
@@ -170,6 +173,8 @@ def app_server(data_dir: Path, log: Path):
                                  "--server.headless", "true", "--server.port", str(port),
                                  "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
                                 cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT)
+        if processes is not None:
+            processes.append(proc)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60

@@ -36,10 +36,13 @@ def wrong_way_live():
     """The wrong-way clip through the coach frame by frame, with the page reading snapshots meanwhile."""
     coach = _coach("effleurage_wrong_way")
     snaps, stop = [], threading.Event()
+    coach.cues_said = []
 
     def page():  # the page's thread reads while the camera's thread writes
         while not stop.is_set():
             snaps.append(coach.snapshot())
+            if (cue := coach.take_cue()) is not None:
+                coach.cues_said.append(cue)
             stop.wait(0.05)
 
     reader = threading.Thread(target=page)
@@ -53,8 +56,16 @@ def wrong_way_live():
     finally:
         stop.set()
         reader.join()
+    if (cue := coach.take_cue()) is not None:
+        coach.cues_said.append(cue)
     yield coach, coach.snapshot(), snaps, outs
     coach.close()
+
+
+def test_the_flag_is_said_once_in_a_few_words(wrong_way_live):
+    coach, snap, _, _ = wrong_way_live
+    assert [(c.kind, c.text, c.key) for c in coach.cues_said] == [("flag", "Wrong way: glide up", "wrong_direction")]
+    assert abs(coach.cues_said[0].t_s - snap.flags[0].t_s) < 1e-9
 
 
 def test_live_flags_the_wrong_way_stroke(wrong_way_live):
@@ -298,3 +309,52 @@ def test_a_recording_whose_picture_changes_size_re_judges_as_it_was_judged_live(
     assert replayed == live
     flags = {n for *_, names in live for n in names if n != "ok"}
     assert flags == {"wrong_direction"}, live
+
+
+@pytest.mark.parametrize("rate", [5.0, 10.0, 15.0])
+def test_live_judges_what_it_received_as_the_command_line_does(tmp_path, rate):
+    """A busy machine hands the coach only some of the camera's frames, at uneven gaps (and now and then
+    none for a quarter of a second): the coach's verdicts are the command line's on those same frames
+    (a video of them with their own timestamps, which the coach is fed too), at any rate from 5
+    frames/s up, and the wrong-way stroke is flagged."""
+    from vision.files.calibration import load_calibration_file
+    from vision.files.video import H264Writer
+    from vision.run.analyze import analyze
+
+    name = "effleurage_wrong_way"
+    labels = labels_of(name)
+    rng = np.random.default_rng(int(rate))
+    video = tmp_path / "received.mp4"
+    next_t = 0.0
+    with H264Writer(video, 30, tuple(labels["frame_size"]), crf=18, fragmented=True) as writer:
+        for frame, t in _frames(name):
+            if t + 1e-6 < next_t:
+                continue  # dropped: the coach was busy
+            writer.write(frame, t)
+            gap = 0.25 if rng.random() < 0.05 else rng.uniform(0.6, 1.4) / rate
+            next_t = t + gap
+    coach = _coach(name, stay=True)  # drilling the step, as the command line's --step judges it
+    with VideoReader(video) as reader:
+        for frame, t in reader:
+            coach.process(frame, t)
+    live = coach.snapshot()
+    coach._runner.finish()  # the stream ends: the motions under way are judged, as at the end of a video
+
+    def verdicts(events):
+        return sorted((e.event.kind, e.hand, round(e.event.t_start, 2), round(e.event.t_end, 2),
+                       tuple(v.name for v in e.verdicts)) for e in events)
+
+    live_events = verdicts(coach._runner.events)
+    coach.close()
+    cal = load_calibration_file(SAMPLES / f"{name}.json", tuple(labels["frame_size"]), name).calibration
+    routine = find_routine(labels["routine"])
+    # one detector over the frames in order, as the live page runs it: the same events, to the frame
+    cli = analyze(video, cal, labels["step"], routine=routine, annotate=False, workers=1)
+    assert live_events == verdicts(cli.events)
+    # the default, one detector per stretch of the video: the same verdicts (MediaPipe's tracking
+    # starts afresh at the seam, which can move a stroke's end by a frame)
+    parallel = verdicts(analyze(video, cal, labels["step"], routine=routine, annotate=False).events)
+    assert [(e[0], e[1], e[4]) for e in parallel] == [(e[0], e[1], e[4]) for e in live_events]
+    assert all(abs(a[2] - b[2]) <= 0.25 and abs(a[3] - b[3]) <= 0.25 for a, b in zip(parallel, live_events))
+    assert [f.name for f in live.flags] == ["wrong_direction"]
+    assert len(live_events) >= (12 if rate < 10 else 22)

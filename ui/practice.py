@@ -1,28 +1,59 @@
 """Practice: the live camera with the routine drawn on the back, flags as they happen."""
 from __future__ import annotations
 
-import io
-import wave
+import json
 
-import numpy as np
 import streamlit as st
+import streamlit.components.v1 as components
 
 from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
 from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
 from vision.run.live import LiveCoach
 
 
-@st.cache_data
-def _beep() -> bytes:
-    t = np.arange(int(0.18 * 16000)) / 16000
-    tone = (0.4 * np.sin(2 * np.pi * 880 * t) * np.minimum(1, (0.18 - t) * 40)).astype(np.float32)
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes((tone * 32767).astype("<i2").tobytes())
-    return buf.getvalue()
+CUE_MODES = ("voice", "tone", "silent")
+KEYS = {"next": "N", "repeat": "A", "record": "S"}  # a foot pedal that types these keys works too
+
+# Says a cue in the browser: with a local voice of the browser's speech synthesis (it works offline),
+# else a short tone (Web Audio). The newest cue cuts off one still being said. Each cue said is kept
+# in the page's window.strokeCoachCues (the tests read it).
+_CUE_JS = """
+<script>
+const cue = %(cue)s, mode = %(mode)s;
+const top_ = window.parent;
+(top_.strokeCoachCues = top_.strokeCoachCues || []);
+function tone() {
+  const AC = top_.AudioContext || top_.webkitAudioContext;
+  if (!AC) return false;
+  const ctx = top_.strokeCoachAudio = top_.strokeCoachAudio || new AC();
+  const osc = ctx.createOscillator(), gain = ctx.createGain();
+  osc.frequency.value = cue.kind === "flag" ? 880 : 660;
+  gain.gain.setValueAtTime(0.25, ctx.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.18);
+  osc.connect(gain).connect(ctx.destination);
+  osc.start(); osc.stop(ctx.currentTime + 0.2);
+  return true;
+}
+function say() {
+  const synth = top_.speechSynthesis;
+  const voices = synth ? synth.getVoices().filter(v => v.localService) : [];
+  if (!voices.length) return false;
+  synth.cancel();
+  const u = new top_.SpeechSynthesisUtterance(cue.text);
+  u.voice = voices.find(v => v.default) || voices[0];
+  u.rate = 1.1;
+  synth.speak(u);
+  return true;
+}
+const how = mode === "voice" && say() ? "voice" : (tone() ? "tone" : "none");
+top_.strokeCoachCues.push({text: cue.text, kind: cue.kind, how: how, at: Date.now()});
+</script>
+"""
+
+
+def _say(cue, mode: str) -> None:
+    payload = {"text": cue.text, "kind": cue.kind, "key": cue.key, "t": cue.t_s}
+    components.html(_CUE_JS % {"cue": json.dumps(payload), "mode": json.dumps(mode)}, height=0)
 
 
 def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
@@ -45,7 +76,6 @@ def _coach(saved, routine, routine_key: str, start_step: str, stay: bool, settin
                           stay=stay, settings=settings, detector=detector)
         st.session_state.coach = coach
         st.session_state.coach_key = key
-        st.session_state.flags_heard = 0
     if coach.settings != settings:
         coach.command("settings", settings)
     coach.mirror = mirror
@@ -78,7 +108,10 @@ sensitivity = side.radio("Sensitivity", SENSITIVITIES, index=1, horizontal=True,
 smoothing = side.radio("Smoothing", SMOOTHINGS, index=1, horizontal=True, key="smoothing",
                        help="Stronger smoothing steadies a shaky picture but reacts later.")
 mirror = side.toggle("Mirror view", key="mirror", help="Show the picture as a mirror (display only).")
-muted = side.toggle("Mute the sound cue", key="muted")
+cue_mode = side.radio("Cues", CUE_MODES, horizontal=True, key="cue_mode",
+                      format_func={"voice": "Voice", "tone": "Tone", "silent": "Silent"}.get,
+                      help="Each flag, each new step and the hold timer at 15 and 30 s said in a few words "
+                           "(the browser's own voice, offline), or a short tone, or nothing.")
 blur_faces = side.toggle("Blur faces in recordings", value=True, key="blur_faces")
 settings = Settings(sensitivity, smoothing)
 coach = _coach(saved, routine, routine_key, start_step, stay, settings, mirror)
@@ -96,6 +129,8 @@ with left:
                           async_processing=True, **CAMERA)
     st.caption("Press START and allow the camera. The lanes show where to work; arrows show the way to go. "
                "Red trail and banner: a flag.")
+    st.caption(f"Keys (or a foot pedal that types them): **{KEYS['next']}** next step · **{KEYS['repeat']}** "
+               f"repeat the step · **{KEYS['record']}** start or stop recording.")
 
 
 @st.fragment(run_every=0.5)
@@ -119,9 +154,9 @@ def _panel() -> None:
     else:
         st.caption(f"{p.done:.0f} {p.unit} so far; press Next step when ready")
     b1, b2 = st.columns(2)
-    if b1.button("Next step", use_container_width=True, disabled=snap.finished):
+    if b1.button("Next step", use_container_width=True, disabled=snap.finished, shortcut=KEYS["next"]):
         coach.command("next")
-    if b2.button("Repeat step", use_container_width=True):
+    if b2.button("Repeat step", use_container_width=True, shortcut=KEYS["repeat"]):
         coach.command("repeat")
     m1, m2, m3 = st.columns(3)
     m1.metric("Good", snap.good_events, help="Strokes, holds and circles with no flag")
@@ -131,23 +166,21 @@ def _panel() -> None:
         st.markdown("**Last flags**")
         rows = [f"- `{f.t_s:6.1f} s` hand {f.hand}: {f.message}" for f in reversed(snap.flags[-6:])]
         st.markdown("\n".join(rows))
-        heard = st.session_state.get("flags_heard", 0)
-        if snap.flags_total > heard:
-            st.session_state.flags_heard = snap.flags_total
-            if not muted:
-                st.audio(_beep(), format="audio/wav", autoplay=True)
     else:
         st.caption("No flags yet.")
+    cue = coach.take_cue()
+    if cue is not None and cue_mode != "silent":
+        _say(cue, cue_mode)
     rec_col, stat_col = st.columns(2)
     if snap.recording_problem:
         st.error(f"The recording has a problem: {snap.recording_problem}. The hands and flags are still being "
                  "saved; free some disk space or stop and start the recording again.")
     if snap.recording:
         rec_col.markdown(f":red[:material/fiber_manual_record:] Recording to `{snap.recording}`")
-        if rec_col.button("Stop recording"):
+        if rec_col.button("Stop recording", shortcut=KEYS["record"]):
             coach.command("stop_recording")
     else:
-        if rec_col.button("Start recording", disabled=not snap.running,
+        if rec_col.button("Start recording", disabled=not snap.running, shortcut=KEYS["record"],
                           help="Saves the video (faces blurred unless you turned that off), the hands and the "
                                "flags, as they happen."):
             coach.command("record", _recorder_factory(blur_faces, routine_key, settings))

@@ -45,6 +45,16 @@ def _progress_printer(name: str, doing: str = "analysing"):
     return show
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return n
+
+
 def cmd_analyze(args) -> int:
     from vision.files.video import VideoError, probe
     from vision.judging.routines import RoutineError, find_routine
@@ -73,6 +83,7 @@ def cmd_analyze(args) -> int:
             annotate=not args.no_video,
             settings=Settings(args.sensitivity or "standard", args.smoothing or "standard"),
             on_progress=None if args.quiet else _progress_printer(Path(args.clip).name),
+            workers=args.workers,
         )
     except VideoError as e:
         return _fail(e)
@@ -334,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, help="output folder")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video")
     a.add_argument("--quiet", action="store_true", help="no progress")
+    a.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="MediaPipe instances, each on a stretch of the video (default: one per core, at most 4; "
+        "1: the frames in one pass, as the live page sees them)",
+    )
     _judging_options(a)
     a.set_defaults(func=cmd_analyze)
 

@@ -34,6 +34,7 @@ from vision.judging.pipeline import Pipeline
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
 from vision.judging.settings import Settings
+from vision.run.cues import HOLD_MARKS_S, Cue, CueGate, flag_cue, hold_cue, step_cue
 from vision.run.runner import Item, Runner
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
@@ -213,6 +214,9 @@ class LiveCoach:
         self._hands_on_back = 0
         self._palms: deque[float] = deque(maxlen=90)
         self._last_hand_t: float | None = None
+        self._cues = CueGate()  # what to say next (flags, a new step, the hold timer)
+        self._resting: dict[int, float] = {}  # giver hand -> how long it has rested, at the last frame
+        self._cue_step: int | None = None  # the step index the last step cue was for
         self._advice: tuple[Advice, ...] = ()
         self._advice_t = -1e9
         self._error: str | None = None
@@ -279,6 +283,11 @@ class LiveCoach:
                 self._score,
                 (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors else None),
             )
+
+    def take_cue(self) -> Cue | None:
+        """The cue to say now, if any: at most one a second, the newest raised since the last one said."""
+        with self._lock:
+            return None if self._last_t is None else self._cues.take(self._last_t)
 
     def last_frame(self) -> NDArray[np.uint8] | None:
         """A copy of the last raw frame (for calibration stills)."""
@@ -431,6 +440,9 @@ class LiveCoach:
         with self._lock:
             self._index, self._progress, self._history = s.index, progress, history
             self._finished, self._score = s.finished, score
+            if self._cue_step is not None and s.index != self._cue_step and not s.finished and self._last_t is not None:
+                self._cues.offer(step_cue(s.current, self._last_t))
+            self._cue_step = s.index
 
     def _draw(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
         self._overlay.back.annotate(frame, result)
@@ -447,10 +459,20 @@ class LiveCoach:
             for je in result.finished:
                 self._judged += 1
                 self._good += je.ok
+            step = self._runner.pipeline.step
             for f in result.flags:
                 self._flags.append(LiveFlag(f.t_s, f.hand, f.verdict.name, f.verdict.message))
                 self._flags_total += 1
+                self._cues.offer(flag_cue(f.verdict.name, step, t))
             self._hands_on_back = len(givers)
+            if step.technique in ("hold", "press"):
+                for hs in givers:
+                    assert hs.hand is not None
+                    before, now = self._resting.get(hs.hand, 0.0), hs.resting_s
+                    for mark in HOLD_MARKS_S:
+                        if before < mark <= now:
+                            self._cues.offer(hold_cue(mark, t))
+                    self._resting[hs.hand] = now
         for hs in result.hands:
             if hs.observation is not None:
                 self._palms.append(hs.observation.palm_size_px)
