@@ -77,6 +77,7 @@ def run(clip: str, seconds: float, record: bool, settle_s: float = 8.0) -> dict:
         "browser_decode_ms": seen.decode_ms and round(seen.decode_ms, 1),
         "browser_jitter_buffer_ms": seen.jitter_buffer_ms and round(seen.jitter_buffer_ms, 1),
         "browser_encode_ms": seen.encode_ms and round(seen.encode_ms, 1),
+        "browser_webrtc": seen.webrtc,
         "app_stage_ms": stages, "app_cpu_ms_per_frame": int(cpu.group(1)) if cpu else None,
     }
 

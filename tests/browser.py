@@ -136,7 +136,8 @@ STAMP_READER_JS = """
     window.RTCPeerConnection = function (...args) {
       const pc = new PC(...args);
       window.__pcs.push(pc);
-      pc.addEventListener('track', () => {
+      pc.addEventListener('track', (ev) => {
+        if (window.__lowLatency) { try { ev.receiver.playoutDelayHint = 0; ev.receiver.jitterBufferTarget = 0; } catch (e) {} }
         const look = () => {
           const v = [...document.querySelectorAll('video')].find(
             el => el.srcObject && el.srcObject.getTracks().some(t => pc.getReceivers().some(r => r.track === t)));
@@ -251,6 +252,7 @@ class CameraToScreen:
     decode_ms: float | None  # the browser's mean decode time of the app's picture
     jitter_buffer_ms: float | None  # the browser's mean wait in its jitter buffer
     encode_ms: float | None  # the browser's mean encode time of the camera's picture
+    webrtc: dict | None = None  # the browser's counters (frames received, decoded, dropped; encoded; why limited)
 
     @property
     def median_ms(self) -> float:
@@ -298,6 +300,7 @@ def camera_to_screen(page, key_fragment: str = "webrtc_streamer", last_s: float 
         mean_ms(inbound.get("totalDecodeTime"), inbound.get("framesDecoded")),
         mean_ms(inbound.get("jitterBufferDelay"), inbound.get("jitterBufferEmittedCount")),
         mean_ms(outbound.get("totalEncodeTime"), outbound.get("framesEncoded")),
+        {"in": inbound, "out": outbound},
     )
 
 

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from vision.core.backframe import Calibration
 from vision.core.types import FrameResult
 from vision.drawing.overlay import Overlay
+from vision.files.video import bgr_of
 from vision.judging.pipeline import Pipeline
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
@@ -306,7 +307,7 @@ class LiveCoach:
         import av
 
         arrival = time.perf_counter()
-        img = frame.to_ndarray(format="bgr24")
+        img = bgr_of(frame)
         converted = time.perf_counter()
         out = self.process(img, frame.time, arrival=arrival, converted_s=converted - arrival, last=False)
         done = time.perf_counter()

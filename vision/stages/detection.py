@@ -76,7 +76,8 @@ class HandDetector:
         for i, lms in enumerate(result.multi_hand_landmarks or []):
             # rounded to what a recording keeps (0.01 px), so that re-judging a
             # recording's landmarks gives exactly the live verdicts
-            pts = np.array([(p.x * w + ox, p.y * h + oy) for p in lms.landmark], dtype=np.float64).round(2)
+            xy = np.array([(p.x, p.y) for p in lms.landmark], dtype=np.float64)
+            pts = (xy * (w, h) + (ox, oy)).round(2)
             score = 1.0
             if result.multi_handedness and i < len(result.multi_handedness):
                 score = round(float(result.multi_handedness[i].classification[0].score), 3)
