@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +27,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
-from vision.core.hands import HandObservation
 from vision.core.types import JudgedEvent
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE, LandmarksFrame, read_landmark_frames
@@ -200,43 +201,58 @@ def _detected_in_parallel(
     the detector is shown (the back's margin, the hands kept out of its slots)."""
     template = runner.pipeline
     n_workers = min(len(spans), min(4, os.cpu_count() or 1))
+    stop = threading.Event()
 
-    Found = list[tuple[float, list[HandObservation], tuple[int, int]]]
-
-    def detect(span: tuple[float, float]) -> tuple[Found, list[str]]:
+    def detect(span: tuple[float, float], out: queue.Queue) -> None:
+        """Each frame's hands into ``out`` as they are found (the judging follows close behind the first
+        stretch), then ("end", warnings), or ("error", exception)."""
         start_s, end_s = span
-        found: Found = []
         pipe = Pipeline(template.calibration, template.step, template.config)
         try:
             with VideoReader(video, start_s=max(0.0, start_s - WARMUP_S)) as reader:
                 for frame, t_s in reader:
-                    if t_s >= end_s:
+                    if t_s >= end_s or stop.is_set():
                         break
                     result = pipe.process_frame(frame, t_s)
                     if t_s >= start_s:
-                        found.append((t_s, list(result.detections), (frame.shape[1], frame.shape[0])))
-                return found, [w for w in reader.warnings if start_s == 0.0 or "dropped" not in w]
+                        out.put(("frame", (t_s, list(result.detections), (frame.shape[1], frame.shape[0]))))
+                out.put(("end", [w for w in reader.warnings if start_s == 0.0 or "dropped" not in w]))
+        except BaseException as e:  # noqa: BLE001 - raised where the stretch is read
+            out.put(("error", e))
         finally:
             pipe.close()
 
     frames = iter(reader) if pictures else None
     index = 0
     with ThreadPoolExecutor(n_workers, thread_name_prefix="analyze-detect") as pool:
-        pending = [pool.submit(detect, span) for span in spans[: n_workers + 1]]
-        upcoming = iter(spans[n_workers + 1 :])
-        while pending:
-            found, warnings = pending.pop(0).result()
-            if (nxt := next(upcoming, None)) is not None:
-                pending.append(pool.submit(detect, nxt))
-            reader.warnings.extend(w for w in warnings if w not in reader.warnings)
-            for t_s, hands, frame_wh in found:
-                picture = None
-                if frames is not None:
-                    picture, t_pic = next(frames)
-                    if abs(t_pic - t_s) > 1e-6:
-                        raise VideoError(f"{video}: the frames at {t_pic:.3f} s and {t_s:.3f} s do not line up")
-                yield Item(index, t_s, picture, hands, frame_wh=frame_wh)
-                index += 1
+        try:
+            queues: list[queue.Queue] = []
+            for span in spans[: n_workers + 1]:
+                queues.append(queue.Queue())
+                pool.submit(detect, span, queues[-1])
+            upcoming = iter(spans[n_workers + 1 :])
+            while queues:
+                q = queues.pop(0)
+                while True:
+                    kind, data = q.get()
+                    if kind == "error":
+                        raise data
+                    if kind == "end":
+                        reader.warnings.extend(w for w in data if w not in reader.warnings)
+                        break
+                    t_s, hands, frame_wh = data
+                    picture = None
+                    if frames is not None:
+                        picture, t_pic = next(frames)
+                        if abs(t_pic - t_s) > 1e-6:
+                            raise VideoError(f"{video}: the frames at {t_pic:.3f} s and {t_s:.3f} s do not line up")
+                    yield Item(index, t_s, picture, hands, frame_wh=frame_wh)
+                    index += 1
+                if (nxt := next(upcoming, None)) is not None:
+                    queues.append(queue.Queue())
+                    pool.submit(detect, nxt, queues[-1])
+        finally:
+            stop.set()  # stopped early (an error, the caller gave up): the detectors stop too
 
 
 def _matched_video_frames(
