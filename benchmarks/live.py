@@ -27,30 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import (  # noqa: E402
-    app_server,
-    browser_with_camera,
-    camera_to_screen,
-    clip_to_y4m,
-    start_camera,
-    write_calibration,
-)
-from tests.helpers import SAMPLES, labels_of  # noqa: E402
+from tests.browser import camera_to_screen, practising  # noqa: E402
+from tests.helpers import labels_of  # noqa: E402
 
 FIGURES = re.compile(r"(\d+) frames/s · delay (\d+) ms \(95%: (\d+) ms\)")
 
 
 def run(clip: str, seconds: float, record: bool, settle_s: float = 8.0) -> dict:
     """One run of the app in Chromium; the figures as a dict."""
-    labels = labels_of(clip)
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        write_calibration(tmp / "data", clip)
-        y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", tmp / "cam.y4m", stamp=True)
-        with app_server(tmp / "data", tmp / "app.log") as url, browser_with_camera(y4m, read_stamps=True) as page:
-            page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
-            page.get_by_text("Drilling one step").wait_for(timeout=60_000)
-            start_camera(page)
+        with practising(clip, Path(tmp)) as page:
             if record:
                 button = page.get_by_role("button", name="Start recording")
                 while button.is_disabled():
@@ -59,9 +45,16 @@ def run(clip: str, seconds: float, record: bool, settle_s: float = 8.0) -> dict:
             time.sleep(seconds)
             text = page.inner_text("body")
             seen = camera_to_screen(page, last_s=max(5.0, seconds - settle_s))
-            page.get_by_role("button", name="Speed").click()
-            page.get_by_text("Milliseconds per frame").wait_for(timeout=10_000)
-            speed = page.inner_text("body")
+            speed = ""
+            for _ in range(5):  # the panel is drawn again twice a second, which can close the popover
+                page.get_by_role("button", name="Speed").click()
+                try:
+                    page.get_by_text("Milliseconds per frame").wait_for(timeout=3_000)
+                except Exception:  # noqa: BLE001 - try again
+                    continue
+                speed = page.inner_text("body")
+                if "picture out" in speed:
+                    break
     m = FIGURES.search(text)
     if not m:
         raise RuntimeError("no figures on the page; its text ends:\n" + text[-1500:])

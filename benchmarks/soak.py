@@ -28,15 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import (  # noqa: E402
-    app_server,
-    browser_with_camera,
-    camera_to_screen,
-    clip_to_y4m,
-    start_camera,
-    write_calibration,
-)
-from tests.helpers import SAMPLES, labels_of  # noqa: E402
+from tests.browser import camera_to_screen, practising  # noqa: E402
 
 FIGURES = re.compile(r"(\d+) frames/s · delay (\d+) ms \(95%: (\d+) ms\)")
 PILE_UP = "Not all the queued frames have been consumed"
@@ -59,18 +51,12 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=20.0, help="seconds between samples")
     ap.add_argument("--json", type=Path, help="write the samples to this file")
     args = ap.parse_args()
-    labels = labels_of(args.clip)
     samples: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        write_calibration(tmp / "data", args.clip)
-        y4m = clip_to_y4m(SAMPLES / f"{args.clip}.mp4", tmp / "cam.y4m", stamp=True)
         log = tmp / "app.log"
         procs: list = []
-        with app_server(tmp / "data", log, procs) as url, browser_with_camera(y4m, read_stamps=True) as page:
-            page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
-            page.get_by_text("Drilling one step").wait_for(timeout=60_000)
-            start_camera(page)
+        with practising(args.clip, tmp, procs) as page:
             start = time.monotonic()
             end = start + args.minutes * 60
             while time.monotonic() < end:

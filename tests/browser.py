@@ -304,6 +304,23 @@ def camera_to_screen(page, key_fragment: str = "webrtc_streamer", last_s: float 
     )
 
 
+@contextmanager
+def practising(clip: str, tmp: Path, processes: list | None = None):
+    """The app (its files in ``tmp``) and headless Chromium whose camera loops the sample ``clip`` with
+    each frame's number stamped in, on the Practice page drilling the clip's step, the camera started;
+    yields the page (the app's log is ``tmp/app.log``; its process goes into ``processes``)."""
+    from tests.helpers import labels_of
+
+    labels = labels_of(clip)
+    write_calibration(tmp / "data", clip)
+    y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", tmp / "cam.y4m", stamp=True)
+    with app_server(tmp / "data", tmp / "app.log", processes) as url, browser_with_camera(y4m, True) as page:
+        page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
+        page.get_by_text("Drilling one step").wait_for(timeout=60_000)
+        start_camera(page)
+        yield page
+
+
 def start_camera(page, key_fragment: str = "webrtc_streamer", timeout_s: float = 60) -> None:
     """Press streamlit-webrtc's START button (it lives in an iframe)."""
     frame = page.frame_locator(f'iframe[title*="{key_fragment}"]').first
