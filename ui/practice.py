@@ -52,7 +52,7 @@ top_.strokeCoachCues.push({text: cue.text, kind: cue.kind, how: how, at: Date.no
 
 
 def _say(cue, mode: str) -> None:
-    payload = {"text": cue.text, "kind": cue.kind, "key": cue.key, "t": cue.t_s}
+    payload = {"text": cue.text, "kind": cue.kind}
     components.html(_CUE_JS % {"cue": json.dumps(payload), "mode": json.dumps(mode)}, height=0)
 
 

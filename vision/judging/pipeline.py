@@ -223,9 +223,8 @@ class Pipeline:
         frame_wh = (frame_bgr.shape[1], frame_bgr.shape[0])
         (x0, y0, x1, y1), mask = self._detector_view(frame_wh)
         rgb = cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2RGB)
-        if (
-            mask is not None
-        ):  # blanked for the detector: outside the margin (mask_outside), the hands kept out of its slots
+        # blanked for the detector: outside the margin (mask_outside), the hands kept out of its slots
+        if mask is not None:
             rgb = cv2.bitwise_and(rgb, mask)
         hands = self.detector.detect(np.asarray(rgb, np.uint8), offset_px=(x0, y0))
         result = self.process_hands(hands, t_s, frame_wh=frame_wh)

@@ -149,12 +149,13 @@ def analyze(
     with VideoReader(video, max_frames=max_frames) as reader:
         info = reader.info
         _outputs(runner, out, annotate, info.fps, info.frame_wh)
-        spans = _spans(info.duration_s, workers if max_frames is None else 1)
+        n_workers = _workers(workers) if max_frames is None else 1
+        spans = _spans(info.duration_s, n_workers)
         try:
             if len(spans) == 1:
                 items: Iterator[Item] = (Item(i, t_s, frame) for i, (frame, t_s) in enumerate(reader))
             else:
-                items = _detected_in_parallel(video, spans, runner, reader, pictures=bool(annotate and out))
+                items = _detected_in_parallel(video, spans, n_workers, runner, reader, bool(annotate and out))
             runner.run(prefetched(items), n_frames=info.n_frames, on_progress=on_progress)
         finally:
             runner.close()
@@ -175,15 +176,20 @@ def analyze(
 # Parallel detection: MediaPipe releases the GIL and one instance keeps about one core busy, so two
 # instances on two stretches of a video find the hands in about half the time. Each stretch is at
 # least MIN_SPAN_S long, and its detector starts WARMUP_S before it (those frames only start the
-# tracking: at the seam, the hands are tracked as they would be in one pass).
+# tracking, so that it has settled at the seam; it is not the one pass's tracking, which depends on all
+# the frames before: a stroke's end can move by a frame or two there).
 MIN_SPAN_S = 6.0
 MAX_SPAN_S = 60.0
 WARMUP_S = 1.0
 
 
-def _spans(duration_s: float | None, workers: int | None) -> list[tuple[float, float]]:
-    """The stretches (start, end) of a video of ``duration_s`` for ``workers`` detectors."""
-    n_workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+def _workers(workers: int | None) -> int:
+    """How many detectors: as asked, else one per core, at most 4."""
+    return workers if workers is not None else min(4, os.cpu_count() or 1)
+
+
+def _spans(duration_s: float | None, n_workers: int) -> list[tuple[float, float]]:
+    """The stretches (start, end) of a video of ``duration_s`` for ``n_workers`` detectors."""
     if n_workers <= 1 or duration_s is None or duration_s < 2 * MIN_SPAN_S:
         return [(0.0, math.inf)]
     n = max(n_workers, math.ceil(duration_s / MAX_SPAN_S))
@@ -193,14 +199,19 @@ def _spans(duration_s: float | None, workers: int | None) -> list[tuple[float, f
 
 
 def _detected_in_parallel(
-    video: str | Path, spans: list[tuple[float, float]], runner: Runner, reader: VideoReader, pictures: bool
+    video: str | Path,
+    spans: list[tuple[float, float]],
+    n_workers: int,
+    runner: Runner,
+    reader: VideoReader,
+    pictures: bool,
 ) -> Iterator[Item]:
     """The video's frames as items with their hands found, by one detector per stretch (``spans``) on a
-    pool of threads, in order; with ``pictures``, each item has its picture too (from ``reader``, the
+    pool of ``n_workers`` threads, in order; with ``pictures``, each item has its picture too (from ``reader``, the
     whole video's, for the annotated video); the stretches' warnings go into ``reader.warnings``. Each detector works with a pipeline of its own, for what decides what
     the detector is shown (the back's margin, the hands kept out of its slots)."""
     template = runner.pipeline
-    n_workers = min(len(spans), min(4, os.cpu_count() or 1))
+    n_workers = min(len(spans), n_workers)
     stop = threading.Event()
 
     def detect(span: tuple[float, float], out: queue.Queue) -> None:

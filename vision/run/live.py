@@ -308,33 +308,34 @@ class LiveCoach:
 
         arrival = time.perf_counter()
         img = bgr_of(frame)
-        converted = time.perf_counter()
-        out = self.process(img, frame.time, arrival=arrival, converted_s=converted - arrival, last=False)
+        self._stage = {"picture in": time.perf_counter() - arrival}
+        out = self._judge_frame(img, frame.time, arrival)
+        if out is None:
+            return frame
         done = time.perf_counter()
-        new = av.VideoFrame.from_ndarray(out, format="bgr24")
-        new.pts, new.time_base = frame.pts, frame.time_base
+        new = av.VideoFrame.from_ndarray(out, format="bgr24")  # streamlit-webrtc gives it the input's time
         self._stage["picture out"] = time.perf_counter() - done
         self._add_stats(arrival)
         return new
 
-    def process(
-        self,
-        frame_bgr: NDArray[np.uint8],
-        t_s: float | None,
-        *,
-        arrival: float | None = None,
-        converted_s: float | None = None,
-        last: bool = True,
-    ) -> NDArray[np.uint8]:
+    def process(self, frame_bgr: NDArray[np.uint8], t_s: float | None) -> NDArray[np.uint8]:
         """Judge one camera frame and return it annotated (BGR). Never raises: a
         failure is shown on the frame and in the snapshot's ``error``."""
-        arrival = time.perf_counter() if arrival is None else arrival
-        self._stage = {} if converted_s is None else {"picture in": converted_s}
+        arrival = time.perf_counter()
+        self._stage = {}
+        out = self._judge_frame(frame_bgr, t_s, arrival)
+        if out is None:
+            return frame_bgr
+        self._add_stats(arrival)
+        return out
+
+    def _judge_frame(self, frame_bgr: NDArray[np.uint8], t_s: float | None, arrival: float) -> NDArray[np.uint8] | None:
+        """The frame judged and annotated; None once the coach is handed over. A failure is drawn on it."""
         try:
             with self._busy:  # one frame at a time; hand_over waits for the frame under way
                 if self._closed.is_set():  # handed over: the page is about to call the new coach
-                    return frame_bgr
-                out = self._process(frame_bgr, arrival if t_s is None else t_s)
+                    return None
+                return self._process(frame_bgr, arrival if t_s is None else t_s)
         except Exception as e:  # the camera thread must go on; the page shows what went wrong
             log.exception("live analysis failed on a frame")
             with self._lock:
@@ -350,9 +351,7 @@ class LiveCoach:
                 2,
                 cv2.LINE_AA,
             )
-        if last:
-            self._add_stats(arrival)
-        return out
+            return out
 
     def _add_stats(self, arrival: float) -> None:
         with self._lock:
