@@ -94,7 +94,9 @@ def _calibrate_by_clicking(page, url: str, clip: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "calibrate.png"))
 
 
-def _practise(page, url: str, clip: str, seconds: float, record: bool) -> str:
+def _practise(page, url: str, clip: str, seconds: float, record: bool, log: Path) -> str:
+    """Practise the clip's step for ``seconds`` of judged frames; the page's text at the end. The camera
+    must keep sending: a page that says it has no picture, or frames that stop, fail with the app's log."""
     labels = labels_of(clip)
     # drilling the clip's step, as the command line judges it with --step
     page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
@@ -109,9 +111,15 @@ def _practise(page, url: str, clip: str, seconds: float, record: bool) -> str:
         button.click()
         _wait_text(page, "Recording to", 20)
     else:
-        _wait_text(page, r"frames/s", 60)
-    time.sleep(seconds)
-    return page.inner_text("body")
+        _wait_text(page, r"[1-9]\d* frames/s", 60)  # frames flowing (the first one loads MediaPipe)
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 2.0))
+        text = page.inner_text("body")
+        assert "No picture from the camera" not in text, f"{text[-1500:]}\nthe app's log:\n{log.read_text()[-4000:]}"
+    text = page.inner_text("body")
+    assert not re.search(r"\b0 frames/s", text), f"frames stopped:\n{text[-1500:]}\nthe app's log:\n{log.read_text()[-4000:]}"
+    return text
 
 
 def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_env, analysed):
@@ -119,14 +127,15 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
     labels = labels_of(clip)
     data = browser_env / "data-wrong"
     y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
-    with app_server(data, browser_env / "app-wrong.log") as url, browser_with_camera(y4m) as page:
+    log = browser_env / "app-wrong.log"
+    with app_server(data, log) as url, browser_with_camera(y4m) as page:
         _calibrate_by_clicking(page, url, clip)
         saved = json.loads((data / "calibration.json").read_text())
         for corner, (x, y) in labels["calibration"].items():  # clicked within a pixel or two of the truth
             assert abs(saved[corner][0] - x) < 2.5 and abs(saved[corner][1] - y) < 2.5, (corner, saved[corner])
         # one pass of the clip (the fake camera loops it), and a little more
         # one pass of the clip: the flag must come on it (the fake camera loops the clip)
-        text = _practise(page, url, clip, labels["duration_s"] + 2, record=True)
+        text = _practise(page, url, clip, labels["duration_s"] + 2, record=True, log=log)
         page.screenshot(path=str(ARTIFACTS / "practice.png"))
         flag_lines = [line for line in text.splitlines() if re.match(r"\s*\d+\.\d s hand \d:", line)]
         assert any(WRONG_WAY_MESSAGE in line for line in flag_lines), text[-2500:]
@@ -188,9 +197,10 @@ def test_live_correct_clip_raises_no_flag(browser_env):
     data = browser_env / "data-good"
     write_calibration(data, clip)
     y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
-    with app_server(data, browser_env / "app-good.log") as url, browser_with_camera(y4m) as page:
-        text = _practise(page, url, clip, labels["duration_s"] + 2, record=False)
+    log = browser_env / "app-good.log"
+    with app_server(data, log) as url, browser_with_camera(y4m) as page:
+        text = _practise(page, url, clip, labels["duration_s"] + 2, record=False, log=log)
         page.screenshot(path=str(ARTIFACTS / "practice-good.png"))
     assert "No flags yet." in text, text[-2500:]
     good = int(re.search(r"Good\s*\n\s*(\d+)", text).group(1))
-    assert good >= 3, text[-2500:]
+    assert good >= 3, f"{text[-2500:]}\nthe app's log:\n{log.read_text()[-4000:]}"

@@ -137,6 +137,20 @@ def test_camera_restart_keeps_one_clock():
         coach.close()
 
 
+def test_the_snapshot_says_how_long_since_the_camera_last_sent_a_frame():
+    coach = _coach("effleurage_good")
+    try:
+        assert coach.snapshot().since_frame_s is None  # nothing yet: the page does not warn before the first frame
+        for frame, t in _frames("effleurage_good", 3):
+            coach.process(frame, t)
+        assert 0 <= coach.snapshot().since_frame_s < 1.0
+        time.sleep(1.2)
+        snap = coach.snapshot()
+        assert snap.since_frame_s >= 1.2 and not snap.running
+    finally:
+        coach.close()
+
+
 def test_a_failing_frame_is_reported_not_raised():
     coach = _coach("effleurage_good")
     try:

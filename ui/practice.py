@@ -8,7 +8,7 @@ import streamlit.components.v1 as components
 
 from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
 from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
-from vision.run.live import LiveCoach
+from vision.run.live import CAMERA_STOPPED_S, LiveCoach
 
 
 CUE_MODES = ("voice", "tone", "silent")
@@ -139,6 +139,9 @@ def _panel() -> None:
     if snap.error:
         st.error(f"Analysis stopped on a frame: {snap.error}. Stop and start the camera; if it happens again, "
                  "re-calibrate or report it with the recording.")
+    if ctx.state.playing and snap.since_frame_s is not None and snap.since_frame_s > CAMERA_STOPPED_S:
+        st.warning(f"No picture from the camera for {snap.since_frame_s:.0f} s: check that it is connected and "
+                   "not used by another program, then press STOP and START.", icon=":material/videocam_off:")
     for a in snap.advice:
         st.warning(a.message, icon=":material/warning:")
     p = snap.progress

@@ -103,6 +103,7 @@ class LiveSnapshot:
     error: str | None = None
     score: int | None = None
     recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
+    since_frame_s: float | None = None  # seconds since the camera's last frame arrived (None before the first)
 
 
 @dataclass
@@ -263,7 +264,9 @@ class LiveCoach:
 
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
-            running = self._last_arrival is not None and time.perf_counter() - self._last_arrival < 1.0
+            now = time.perf_counter()
+            since = None if self._last_arrival is None else now - self._last_arrival
+            running = since is not None and since < 1.0
             return LiveSnapshot(
                 running,
                 self._last_t,
@@ -283,6 +286,7 @@ class LiveCoach:
                 self._error,
                 self._score,
                 (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors else None),
+                since,
             )
 
     def take_cue(self) -> Cue | None:
