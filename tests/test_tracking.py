@@ -250,3 +250,27 @@ def test_empty_frames_give_empty_results():
     tracker = HandTracker()
     assert tracker.update(0.0, []) == ([], [])
     assert tracker.update(0.1, []) == ([], [])
+
+
+def test_close_hands_keep_ids_when_one_comes_back_next_to_its_partner():
+    """Two hands gliding up side by side, a palm apart; one is missed for a quarter of a second and found
+    again drifted toward its partner, while the partner's own detection wobbles away. Nearest-first would
+    pair the partner with the returning hand's detection (the nearest pair of all) and the returning hand
+    with what is left, swapping them; the assignment with the least total distance keeps both."""
+    tr = HandTracker()
+    fps, v = 30.0, -120.0  # px/s, up the picture
+    left_x, right_x = 300.0, 300.0 + PALM_PX
+    t = 0.0
+    for i in range(15):
+        t = i / fps
+        active, _ = tr.update(t, [hand((left_x, 400 + v * t)), hand((right_x, 400 + v * t))])
+    left_id, right_id = id_near(active, (left_x, 400 + v * t)), id_near(active, (right_x, 400 + v * t))
+    for i in range(15, 22):  # the left hand unseen for 0.23 s
+        t = i / fps
+        tr.update(t, [hand((right_x, 400 + v * t))])
+    t = 22 / fps
+    y = 400 + v * t
+    found_left, found_right = (left_x + 0.58 * PALM_PX, y), (right_x + 0.5 * PALM_PX, y)
+    active, _ = tr.update(t, [hand(found_right), hand(found_left)])
+    assert id_near(active, found_left) == left_id
+    assert id_near(active, found_right) == right_id

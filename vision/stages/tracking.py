@@ -1,8 +1,13 @@
 """Keeping the hands' identities from frame to frame.
 
-:class:`HandTracker` gives the hands stable ids by position, never by
-MediaPipe's handedness label, which flips; a hand missing for a moment keeps
-its id.
+:class:`HandTracker` gives the hands stable ids by motion, never by
+MediaPipe's handedness label, which flips: each track's position is predicted
+from its velocity to the frame's time, and the frame's hands are assigned to
+the tracks all at once, the assignment with the least total distance (in palm
+sizes) within each track's gate. Nearest-first would let two close hands swap:
+a hand found again next to its partner takes the partner's id when the partner
+happens to be a little nearer its own prediction. A hand missing for a moment
+keeps its id.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from vision.core.hands import HandObservation
 from vision.core.types import Track
@@ -22,7 +28,7 @@ class TrackerConfig:
 
 
 class HandTracker:
-    """Assigns each frame's hands to tracks by position (nearest, gated)."""
+    """Assigns each frame's hands to tracks: predicted positions, gated, globally optimal."""
 
     def __init__(self, config: TrackerConfig = TrackerConfig(), contact: str = "palm"):
         self.config = config
@@ -52,22 +58,8 @@ class HandTracker:
         for tr in self.tracks.values():
             tr.observation = None
         centres = [h.contact_px(self.contact) for h in hands]
-        pairs = []
-        for tid, tr in self.tracks.items():
-            dt = max(t_s - tr.last_seen_s, 0.0)
-            predicted = tr.contact_px + tr.velocity_px_s * min(dt, 0.2)
-            for j, (h, c) in enumerate(zip(hands, centres)):
-                size = max(tr.palm_size_px, h.palm_size_px, 1.0)
-                d = float(np.linalg.norm(c - predicted)) / size
-                gate = self.config.gate_palms * (1.0 + 2.0 * min(dt, 1.0))  # a hand away longer may have moved further
-                if d <= gate:
-                    pairs.append((d, tid, j))
-        used_t: set[int] = set()
         used_h: set[int] = set()
-        for _d, tid, j in sorted(pairs):  # greedy nearest-first: optimal enough for a handful of hands
-            if tid in used_t or j in used_h:
-                continue
-            used_t.add(tid)
+        for tid, j in self._assign(t_s, hands, centres):
             used_h.add(j)
             tr = self.tracks[tid]
             dt = t_s - tr.last_seen_s
@@ -85,3 +77,26 @@ class HandTracker:
                 self.tracks[tr.id] = tr
                 self._next_id += 1
         return list(self.tracks.values()), ended
+
+    def _assign(self, t_s: float, hands: list[HandObservation], centres: list) -> list[tuple[int, int]]:
+        """(track id, hand index) pairs: the least total distance from each track's predicted position, in
+        palm sizes, over the pairs within the gate (a hand outside every gate starts a track of its own)."""
+        tids = list(self.tracks)
+        if not tids or not hands:
+            return []
+        cost = np.full((len(tids), len(hands)), np.inf)
+        for a, tid in enumerate(tids):
+            tr = self.tracks[tid]
+            dt = max(t_s - tr.last_seen_s, 0.0)
+            predicted = tr.contact_px + tr.velocity_px_s * min(dt, 0.2)
+            gate = self.config.gate_palms * (1.0 + 2.0 * min(dt, 1.0))  # a hand away longer may have moved further
+            for j, (h, c) in enumerate(zip(hands, centres)):
+                d = float(np.linalg.norm(c - predicted)) / max(tr.palm_size_px, h.palm_size_px, 1.0)
+                if d <= gate:
+                    cost[a, j] = d
+        allowed = np.isfinite(cost)
+        # pairs outside the gate cost more than any set of allowed ones, so they are chosen only when
+        # nothing else is left, and then dropped
+        big = 1.0 + float(cost[allowed].sum()) if allowed.any() else 1.0
+        rows, cols = linear_sum_assignment(np.where(allowed, cost, big))
+        return [(tids[a], int(j)) for a, j in zip(rows, cols) if allowed[a, j]]
