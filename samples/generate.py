@@ -304,6 +304,25 @@ def clips() -> list[Clip]:
         Camera(10, 44, 92, 560), R.SceneStyle(seed=8, back_skin_bgr=SKIN["medium"], arms="above",
                                               sheet_bgr=(180, 200, 210)),
         effects={"brightness": [(7.0, 10.0, 0.45)], "occlude": [("B", 3.0, 4.0)], "noise": 6.0, "blur": 1.1}))
+    # the lamp almost off for a stretch: the hands are seen poorly there, and the judging must say so
+    # rather than guess (no flag raised while unsure); the wrong-way glide before it is flagged
+    out.append(Clip(
+        "dark_stretch", "Effleurage, four times; the right hand's first glide goes the wrong way; then the lamp "
+        "goes almost out for 6 s (10% light, sensor noise) over the second and third loops. Camera at the "
+        "foot, a little to the left.",
+        {"A": (effleurage_cycles(-1, 4), "left", "tan"), "B": (effleurage_cycles(+1, 4, wrong=(0,)), "right", "tan")},
+        Camera(-12, 47, 98, 560), R.SceneStyle(seed=11, back_skin_bgr=SKIN["medium"], arms="beside",
+                                               sheet_bgr=(170, 185, 200)),
+        effects={"brightness": [(6.8, 12.8, 0.1)], "noise": 5.0}))
+    # the camera too close at the head end: the top of each glide runs off the bottom of the picture, the
+    # hand half out of view; the judging must not guess there (the wrong-way glide is flagged where seen)
+    out.append(Clip(
+        "half_out_of_view", "Effleurage, three times, the camera at the head end set too close: at the top of "
+        "each glide, by the shoulders, the hands run half out of the bottom of the picture. The left hand's "
+        "second glide goes the wrong way.",
+        {"A": (effleurage_cycles(-1, 3, wrong=(1,)), "left", "dark"), "B": (effleurage_cycles(+1, 3), "right", "dark")},
+        Camera(180, 50, 90, 750, target_uv=(0.35, 0.0)), R.SceneStyle(seed=12, back_skin_bgr=SKIN["light"],
+                                                                      sheet_bgr=(210, 205, 190))))
     out += technique_clips()
     return out
 
@@ -521,7 +540,7 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                 for hand, t0, t1 in eff.get("occlude", []):
                     if hand == name and t0 <= t < t1:
                         visible = False
-                visible = visible and not absent
+                visible = visible and not absent and _gain(t, eff) > DARK_GAIN
                 paths[name].append([i, round(float(c_px[0]), 2), round(float(c_px[1]), 2),
                                     round(float(centre[1] / L), 5), round(float(centre[0] / HW), 5), visible])
             if video:
@@ -549,6 +568,8 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
         "routine": clip.routine,
         "step": clip.step,
         "events": _events(clip, paths),
+        # where nothing can be judged (the judging must say it is unsure there): [t0, t1, reason]
+        "unseeable": _dark_spans(clip),
     }
     (out_dir / f"{clip.name}.json").write_text(json.dumps(labels, indent=1))
     return labels
@@ -582,14 +603,39 @@ def _draw_occluder(img, H, centre_cm):
     cv2.line(img, tuple(p[0]), tuple(p[1]), (60, 50, 45), max(width, 4))
 
 
-def _apply_effects(img, t, eff, rng):
-    import cv2
+# a picture this much darker than the scene's own light is too dark to see a hand in: the labels mark its
+# hands unseen (their events are not scored) and the stretch as one the judging must be unsure of
+DARK_GAIN = 0.2
 
-    out = img.astype(np.float32)
+
+def _gain(t, eff) -> float:
+    """The light at time t, as a share of the scene's own (the brightness effect)."""
+    out = 1.0
     for t0, t1, gain in eff.get("brightness", []):
         if t0 <= t < t1:
             ramp = min(1.0, (t - t0) / 0.5, (t1 - t) / 0.5)  # the lamp dims over half a second
             out *= 1.0 - (1.0 - gain) * ramp
+    return out
+
+
+def _dark_spans(clip: Clip) -> list[list]:
+    """[t0, t1, "dark"]: where the light is at most DARK_GAIN of the scene's."""
+    spans = []
+    n = int(round((clip.duration_s or max(s.t for s, _, _ in clip.hands.values())) * clip.fps))
+    for i in range(n):
+        t = i / clip.fps
+        if _gain(t, clip.effects) <= DARK_GAIN:
+            if spans and abs(spans[-1][1] - (t - 1 / clip.fps)) < 1e-6:
+                spans[-1][1] = t
+            else:
+                spans.append([t, t])
+    return [[round(a, 3), round(b + 1 / clip.fps, 3), "dark"] for a, b in spans]
+
+
+def _apply_effects(img, t, eff, rng):
+    import cv2
+
+    out = img.astype(np.float32) * _gain(t, eff)
     if eff.get("blur"):
         out = cv2.GaussianBlur(out, (0, 0), eff["blur"])
     if eff.get("noise"):

@@ -69,7 +69,7 @@ def report(**kw) -> Report:
 def test_report_json_leaves_out_what_does_not_apply():
     d = json.loads(report().to_json())
     assert list(d) == ["video", "fps", "frame_size", "duration_s", "routine", "step", "calibration", "warnings",
-                       "events", "summary"]  # no steps, score, rejudged ... and no nulls for them
+                       "events", "unsure", "summary"]  # no steps, score, rejudged ... and no nulls for them
     assert d["frame_size"] == [640, 480] and d["calibration"] == CAL
     kinds = {e["kind"]: e for e in d["events"]}
     common = ["kind", "hand", "t_start", "t_end", "duration_s", "direction", "lane", "distance", "speed", "start_uv",

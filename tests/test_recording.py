@@ -395,7 +395,8 @@ def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypat
 def test_landmarks_lines_are_the_analysis_format(live):
     first = live["rec"].landmarks_path.read_text().splitlines()[0]
     d = json.loads(first)
-    assert set(d) == {"frame", "t", "hands", "wh"} and d["frame"] == 0 and d["wh"] == [640, 480]
+    assert set(d) == {"frame", "t", "hands", "wh", "light"} and d["frame"] == 0 and d["wh"] == [640, 480]
+    assert 60 < d["light"] < 255  # the clip's lit back (a re-judging needs it to know when it was too dark)
     assert landmarks_line(0, FrameResult.empty(0.0)) == '{"frame":0,"t":0.0,"hands":[]}'
 
 

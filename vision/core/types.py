@@ -138,6 +138,7 @@ class JudgedEvent:
     hand: int  # the giver's hand: 1, 2 (a hand found again takes the lowest number free)
     verdicts: tuple[Verdict, ...]
     flagged_at: float | None  # when the first flag was raised (live if it was), None if all is well
+    unsure: str | None = None  # why its flags were withheld: the hand was not seen well enough (a reason)
 
     @property
     def ok(self) -> bool:
@@ -158,6 +159,29 @@ class HandState:
     resting_s: float = 0.0
 
 
+#: Why a giver hand is not seen well enough to judge (see :mod:`vision.stages.visibility`).
+UnsureReason = Literal["out_of_view", "dark", "small", "seen_poorly"]
+UNSURE_REASONS: tuple[str, ...] = get_args(UnsureReason)
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A giver hand (or both: ``hand`` None) not seen well enough to judge, now, and why."""
+
+    hand: int | None
+    reason: str
+
+
+@dataclass
+class UnsureSpan:
+    """A span of time a giver hand (or both) was not seen well enough to judge."""
+
+    hand: int | None
+    reason: str
+    t_start: float
+    t_end: float
+
+
 @dataclass(frozen=True)
 class Flag:
     t_s: float
@@ -175,6 +199,8 @@ class FrameResult:
     # saves, so that feeding them back to process_hands re-judges exactly
     detections: tuple[HandObservation, ...] = ()
     frame_wh: tuple[int, int] | None = None  # the size of the picture the pixels are of, when known
+    unsure: tuple[Unsure, ...] = ()  # the giver hands not seen well enough to judge now
+    light: float | None = None  # the picture's mean brightness around the back (0-255), when it was seen
 
     @classmethod
     def empty(cls, t_s: float) -> FrameResult:

@@ -2,7 +2,8 @@
 
 One line per frame::
 
-    {"frame": i, "t": seconds, "hands": [{"score": s, "hand": h, "landmarks": [[x, y] * 21]}, ...]}
+    {"frame": i, "t": seconds, "hands": [{"score": s, "hand": h, "landmarks": [[x, y] * 21]}, ...],
+     "wh": [w, h], "light": l}
 
 in image pixels of the unmirrored frame; ``hand`` is the giver's hand (1, 2,
 ...) the detection was tracked as, null for other hands or a duplicate
@@ -37,6 +38,7 @@ class LandmarksFrame:
     t_s: float
     hands: list[HandObservation]
     frame_wh: tuple[int, int] | None = None  # the picture's (width, height): the browser may change it
+    light: float | None = None  # the picture's brightness around the back (0-255), when written
 
 
 def landmarks_line(frame_index: int, result: FrameResult, frame_wh: tuple[int, int] | None = None) -> str:
@@ -48,7 +50,9 @@ def landmarks_line(frame_index: int, result: FrameResult, frame_wh: tuple[int, i
     Feeding the hands back to :meth:`Pipeline.process_hands` reproduces the
     analysis without MediaPipe. ``frame_wh`` (default: the result's), when
     known, is written as ``"wh": [w, h]``: the size of the picture the
-    landmarks are in pixels of (WebRTC may scale the camera's picture mid-session).
+    landmarks are in pixels of (WebRTC may scale the camera's picture mid-session);
+    the picture's brightness around the back as ``"light"`` (when it was seen: it
+    tells the judging when the hands are lost in the dark).
     """
     giver = {id(hs.observation): hs.hand for hs in result.hands if hs.observation is not None}
     # written as they are (the detector already rounds them), so that reading them back gives the same numbers
@@ -59,6 +63,8 @@ def landmarks_line(frame_index: int, result: FrameResult, frame_wh: tuple[int, i
     frame_wh = frame_wh if frame_wh is not None else result.frame_wh
     if frame_wh is not None:
         line["wh"] = [int(frame_wh[0]), int(frame_wh[1])]
+    if result.light is not None:
+        line["light"] = result.light
     return json.dumps(line, separators=(",", ":"))
 
 
@@ -73,6 +79,7 @@ def read_landmarks_line(line: str) -> LandmarksFrame:
         float(d["t"]),
         [HandObservation(np.asarray(h["landmarks"], float), float(h["score"])) for h in d["hands"]],
         (int(wh[0]), int(wh[1])) if wh is not None else None,
+        float(d["light"]) if d.get("light") is not None else None,
     )
 
 

@@ -4,7 +4,8 @@
 
     video, fps, frame_size [w, h] ([] when unknown), duration_s, routine, step (null when following
     the routine), calibration (the four corners), warnings,
-    events: [EventRecord], summary: Summary,
+    events: [EventRecord], unsure: [UnsureRecord] (when the hands were not seen well enough to judge),
+    summary: Summary,
     steps, score, routine_finished    (only when following the routine)
     rejudged, time_origin_s           (only for a re-judged recording)
 
@@ -26,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, ValidationError
 
-from vision.core.types import EventKind, JudgedEvent, VerdictName
+from vision.core.types import EventKind, JudgedEvent, UnsureReason, UnsureSpan, VerdictName
 from vision.files.calibration import Corners
 from vision.files.jsonfile import FileModel, describe, read_json
 
@@ -38,6 +39,7 @@ __all__ = [
     "ReportError",
     "StepRecord",
     "Summary",
+    "UnsureRecord",
     "VerdictRecord",
     "build_report",
     "event_dict",
@@ -96,8 +98,11 @@ class EventRecord(FileModel):
     radius: float | None = Field(default=None, description="Circles: mean radius, back lengths.")
     rate_hz: float | None = Field(default=None, description="Circles: turns per second.")
     surges: int | None = Field(default=None, description="Strokes: speed surges of the movement (1: one smooth push).")
+    unsure: UnsureReason | None = Field(
+        default=None, description="Its flags were withheld: the hand was not seen well enough (why)."
+    )
 
-    omit_if_none = frozenset({"count", "radius", "rate_hz", "surges"})
+    omit_if_none = frozenset({"count", "radius", "rate_hz", "surges", "unsure"})
 
     @classmethod
     def from_judged(cls, je: JudgedEvent) -> EventRecord:
@@ -124,11 +129,28 @@ class EventRecord(FileModel):
             d["rate_hz"] = round(ev.rate_hz, 3)  # circles per second
         if ev.kind == "stroke":
             d["surges"] = ev.surges  # speed surges of its movement: 1 is one smooth push
+        d["unsure"] = je.unsure
         return cls.model_validate(d)
 
     @property
     def ok(self) -> bool:
         return all(v.name == "ok" for v in self.verdicts)
+
+
+class UnsureRecord(FileModel):
+    """A span of time a giver hand (or both, ``hand`` null) was not seen well enough to judge; no flag
+    was raised on what it did then."""
+
+    hand: int | None = Field(ge=1, description="The giver's hand; null: both (no hand seen at all).")
+    reason: UnsureReason
+    t_start: float
+    t_end: float
+
+    @classmethod
+    def from_span(cls, sp: UnsureSpan) -> UnsureRecord:
+        return cls.model_validate(
+            {"hand": sp.hand, "reason": sp.reason, "t_start": round(sp.t_start, 3), "t_end": round(sp.t_end, 3)}
+        )
 
 
 class Summary(FileModel):
@@ -192,6 +214,9 @@ class Report(FileModel):
     calibration: Corners
     warnings: list[str]
     events: list[EventRecord]
+    unsure: list[UnsureRecord] = Field(
+        default_factory=list, description="When the hands were not seen well enough to judge (no flags then)."
+    )
     summary: Summary
     steps: list[StepRecord] | None = Field(default=None, description="Following the routine only.")
     score: int | None = Field(
@@ -243,6 +268,7 @@ def build_report(
     routine_finished: bool | None = None,
     rejudged: bool | None = None,
     time_origin_s: float | None = None,
+    unsure: Iterable[UnsureSpan] = (),
 ) -> Report:
     """The report of judged events. steps, score, routine_finished: when following the routine (steps as
     :meth:`StepProgress.to_dict`); rejudged, time_origin_s: for a re-judged recording."""
@@ -258,6 +284,7 @@ def build_report(
             "calibration": calibration,
             "warnings": list(warnings),
             "events": [EventRecord.from_judged(je) for je in events],
+            "unsure": [UnsureRecord.from_span(sp) for sp in sorted(unsure, key=lambda sp: sp.t_start)],
             "summary": Summary.of(events),
             "steps": None if steps is None else list(steps),
             "score": score,

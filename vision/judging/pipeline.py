@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Calibration, Homography, Zones, back_distance
 from vision.core.hands import HandObservation
-from vision.core.types import Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, Verdict
+from vision.core.types import OK, Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, UnsureSpan, Verdict
 from vision.judging.judge import judge_active, judge_event
 from vision.judging.routines import Step
 from vision.judging.settings import SMOOTHING_HZ, SPINE_HALF_WIDTH, Settings
@@ -27,6 +27,7 @@ from vision.stages.detection import DetectorConfig, HandDetector
 from vision.stages.smoothing import OneEuroFilter, one_euro_factory
 from vision.stages.strokes import HandSegmenter, SegmenterConfig
 from vision.stages.tracking import HandTracker, TrackerConfig
+from vision.stages.visibility import Sighting, VisibilityConfig, VisibilityMonitor, edge_fraction
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,12 @@ class PipelineConfig:
     # long is hidden from it for bystander_hidden_s (see Pipeline._keep_slots).
     bystander_after_s: float = 0.5
     bystander_hidden_s: float = 3.0
+    # An event that overlaps a span of its hand being unsure (see vision.stages.visibility) this long, or
+    # for this share of it, is not flagged: what it was is a guess. Flags raised live before are kept.
+    unsure_overlap_s: float = 0.15
+    unsure_overlap_share: float = 0.25
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    visibility: VisibilityConfig = field(default_factory=VisibilityConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
 
@@ -134,6 +140,14 @@ class Pipeline:
         self._recent_strokes: list[tuple[int, MotionEvent]] = []
         self._giver_changes: list[float] = []  # when a giver hand was found, lost, or resumed after a gap
         self._contact_changed = False
+        self._visibility = VisibilityMonitor(self.config.visibility)
+        self._unsure_now: set[int | None] = set()  # the giver hands not seen well enough to judge now
+        self._light: float | None = None
+
+    @property
+    def unsure_spans(self) -> list[UnsureSpan]:
+        """The spans of time a giver hand (or both) was not seen well enough to judge, so far."""
+        return self._visibility.all_spans()
 
     def set_step(self, step: Step) -> None:
         """Judge from now on against ``step``.
@@ -227,7 +241,10 @@ class Pipeline:
         if mask is not None:
             rgb = cv2.bitwise_and(rgb, mask)
         hands = self.detector.detect(np.asarray(rgb, np.uint8), offset_px=(x0, y0))
-        result = self.process_hands(hands, t_s, frame_wh=frame_wh)
+        # how much light there is around the back (green: most of the luma), on a sparse grid; rounded as a
+        # recording keeps it, so that its re-judging is unsure where this was
+        light = round(float(frame_bgr[y0:y1:8, x0:x1:8, 1].mean()), 1) if y1 > y0 and x1 > x0 else None
+        result = self.process_hands(hands, t_s, frame_wh=frame_wh, light=light)
         self._keep_slots(result)
         return result
 
@@ -258,10 +275,15 @@ class Pipeline:
         return self._detector.config.max_hands if self._detector is not None else self.config.detector.max_hands
 
     def process_hands(
-        self, hands: list[HandObservation], t_s: float, frame_wh: tuple[int, int] | None = None
+        self,
+        hands: list[HandObservation],
+        t_s: float,
+        frame_wh: tuple[int, int] | None = None,
+        light: float | None = None,
     ) -> FrameResult:
         """Everything after detection, for one frame's hands at time ``t_s`` (seconds); ``frame_wh``: the size
-        of the picture their pixels are of, kept in the result (what a recording's landmarks file keeps)."""
+        of the picture their pixels are of, and ``light``: its brightness around the back, kept in the result
+        (what a recording's landmarks file keeps; they tell when the hands are out of view or in the dark)."""
         if self.last_t is not None and t_s <= self.last_t:
             raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self.last_t:.3f} s")
         self.last_t = t_s
@@ -273,15 +295,19 @@ class Pipeline:
             self.tracker.contact = self.step.contact
             for g in self._givers.values():
                 finished += self._restart(g)
-        active, ended = self.tracker.update(t_s, hands)
+        active, ended = self.tracker.update(t_s, hands, frame_wh)
         for tr in ended:
             gone = self._givers.pop(tr.id, None)
             if gone is not None:
                 if gone.uv is not None:
                     self._left_at[gone.hand] = gone.uv
                 self._giver_changes.append(t_s)
+                self._visibility.lost(gone.hand, t_s)
                 finished += self._judge(gone, gone.segmenter.flush())
             self._on_back_frames.pop(tr.id, None)
+        unsure = self._visibility.update(t_s, self._sightings(active, frame_wh), light)
+        self._unsure_now = {u.hand for u in unsure}
+        self._light = light
         states: list[HandState] = []
         flags: list[Flag] = []
         for tr in active:
@@ -289,10 +315,30 @@ class Pipeline:
         self.events.extend(finished)
         flags += self._late_flags
         self._late_flags = []
-        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags), tuple(hands), frame_wh)
+        return FrameResult(t_s, tuple(states), tuple(finished), tuple(flags), tuple(hands), frame_wh, unsure, light)
+
+    def _sightings(self, active: list[Track], frame_wh: tuple[int, int] | None) -> dict[int, Sighting]:
+        """The giver hands' sightings this frame, for the visibility monitor."""
+        out = {}
+        cfg = self.config.visibility
+        for tr in active:
+            g = self._givers.get(tr.id)
+            if g is None:
+                continue
+            obs = tr.observation
+            at_edge = False
+            if obs is not None and frame_wh is not None:
+                x, y = tr.contact_px
+                margin = cfg.edge_palms * tr.palm_size_px
+                near = x < margin or y < margin or x > frame_wh[0] - margin or y > frame_wh[1] - margin
+                at_edge = near or edge_fraction(obs.landmarks_px, frame_wh) > cfg.edge_share
+            out[g.hand] = Sighting(obs is not None, tr.palm_size_px, at_edge)
+        return out
 
     def finish(self) -> FrameResult:
         """The stream ended: finish every hand's events."""
+        if self.last_t is not None:
+            self._visibility.finish(self.last_t)
         finished: list[JudgedEvent] = []
         for g in self._givers.values():
             finished += self._judge(g, g.segmenter.flush())
@@ -333,7 +379,7 @@ class Pipeline:
         if act is not None:
             if act.t_start in g.live:
                 live = g.live[act.t_start][1]
-            else:
+            elif self._judgeable(g, act.t_start, t_s):  # a flag on a hand not seen well would be a guess
                 live = judge_active(self.step, act)
                 if live is not None:
                     g.live[act.t_start] = (t_s, live)
@@ -418,6 +464,7 @@ class Pipeline:
                     verdicts = [x for x in verdicts if x.name != "ok"] + [v]
             verdicts = self._same_side(g, ev, step, verdicts)
             verdicts = self._one_hand_missing(g, ev, step, verdicts)
+            verdicts, unsure = self._withheld(g, ev, verdicts, [v for _, v in raised])
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
             if bad and not raised:  # found only now the event is over: raise it now
@@ -428,11 +475,35 @@ class Pipeline:
                         next(v for v in verdicts if v.name != "ok"),
                     )
                 )
-            out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at))
+            out.append(JudgedEvent(ev, g.hand, tuple(verdicts), flagged_at, unsure))
             if ev.kind == "stroke":
                 self._recent_strokes = [(h, e) for h, e in self._recent_strokes if e.t_end > ev.t_start - 10.0]
                 self._recent_strokes.append((g.hand, ev))
         return out
+
+    def _judgeable(self, g: _Giver, t0: float, t1: float) -> bool:
+        """Whether the hand is seen well enough now, and was over [t0, t1], to flag what it did then."""
+        if self._unsure_now & {g.hand, None}:
+            return False
+        share = self._visibility.share(g.hand, t0, t1)
+        return share is None or share >= self.config.visibility.min_seen
+
+    def _withheld(
+        self, g: _Giver, ev: MotionEvent, verdicts: list[Verdict], raised: list[Verdict]
+    ) -> tuple[list[Verdict], str | None]:
+        """The verdicts left when the hand was not seen well during the event (see unsure_overlap_s): only the
+        flags raised live (while it was seen well); and the reason, when any were withheld."""
+        overlap, reason = self._visibility.overlap_s(g.hand, ev.t_start, ev.t_end)
+        cfg = self.config
+        share = self._visibility.share(g.hand, ev.t_start, ev.t_end)
+        if share is not None and share < cfg.visibility.min_seen:  # found in too few of its own frames
+            reason = reason or self._visibility.reason(g.hand, self._light)
+        elif reason is None or overlap < min(cfg.unsure_overlap_s, cfg.unsure_overlap_share * ev.duration_s):
+            return verdicts, None
+        kept = [v for v in verdicts if v.name == "ok" or any(r.name == v.name for r in raised)]
+        if len(kept) == len(verdicts):
+            return verdicts, None
+        return ([v for v in kept if v.name != "ok"] or [OK]), reason
 
     def _one_hand_missing(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """A glide made by one hand alone, where the step wants both hands at work together.

@@ -102,6 +102,7 @@ def _report(
         routine_finished=summary.get("finished"),
         rejudged=rejudged,
         time_origin_s=time_origin_s,
+        unsure=runner.unsure,
     )
 
 
@@ -226,7 +227,9 @@ def _detected_in_parallel(
                         break
                     result = pipe.process_frame(frame, t_s)
                     if t_s >= start_s:
-                        out.put(("frame", (t_s, list(result.detections), (frame.shape[1], frame.shape[0]))))
+                        out.put(
+                            ("frame", (t_s, list(result.detections), (frame.shape[1], frame.shape[0]), result.light))
+                        )
                 out.put(("end", [w for w in reader.warnings if start_s == 0.0 or "dropped" not in w]))
         except BaseException as e:  # noqa: BLE001 - raised where the stretch is read
             out.put(("error", e))
@@ -251,13 +254,13 @@ def _detected_in_parallel(
                     if kind == "end":
                         reader.warnings.extend(w for w in data if w not in reader.warnings)
                         break
-                    t_s, hands, frame_wh = data
+                    t_s, hands, frame_wh, light = data
                     picture = None
                     if frames is not None:
                         picture, t_pic = next(frames)
                         if abs(t_pic - t_s) > 1e-6:
                             raise VideoError(f"{video}: the frames at {t_pic:.3f} s and {t_s:.3f} s do not line up")
-                    yield Item(index, t_s, picture, hands, frame_wh=frame_wh)
+                    yield Item(index, t_s, picture, hands, frame_wh=frame_wh, light=light)
                     index += 1
                 if (nxt := next(upcoming, None)) is not None:
                     queues.append(queue.Queue())
@@ -362,9 +365,9 @@ def rejudge(
     annotate = video_frames is not None
     if video_frames is not None:
         # the video first in zip: it is resumed once more at the end, so its decoding warnings get in
-        items = (Item(f.index, f.t_s, vf, f.hands, f.frame_wh) for vf, f in zip(video_frames, frames))
+        items = (Item(f.index, f.t_s, vf, f.hands, f.frame_wh, f.light) for vf, f in zip(video_frames, frames))
     else:
-        items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh) for f in frames)
+        items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh, f.light) for f in frames)
     # the recording's calibration is for the size of its first frame; where the picture changed size
     # (WebRTC scaling it under load), the judging restarts there with it scaled, as it did live
     runner = _runner(calibration, step, routine, settings, config, calibration_wh=frames[0].frame_wh)

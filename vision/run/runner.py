@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
 from vision.core.hands import HandObservation
-from vision.core.types import FrameResult, JudgedEvent
+from vision.core.types import FrameResult, JudgedEvent, UnsureSpan
 from vision.drawing.overlay import Overlay
 from vision.files.landmarks import LandmarksWriter
 from vision.files.video import H264Writer
@@ -74,6 +74,7 @@ class Item:
     frame_bgr: NDArray[np.uint8] | None = None
     hands: list[HandObservation] | None = None
     frame_wh: tuple[int, int] | None = None  # the size the hands are in pixels of (default: the frame's)
+    light: float | None = None  # with saved hands: the picture's brightness when they were found (if kept)
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -148,6 +149,8 @@ class Runner:
         self._detector_factory = detector_factory or (lambda: HandDetector(self._pipeline_config().detector))
         self.sinks: list[Sink] = list(sinks)
         self.events: list[JudgedEvent] = []  # every event judged, across restarts
+        self._unsure: list[UnsureSpan] = []  # the spans of unsure time of the pipelines finished
+        self._finished_pipeline: Pipeline | None = None  # the last pipeline whose spans are in _unsure
         self.frames = 0
         self.t_first: float | None = None
         self.t_last: float | None = None
@@ -168,6 +171,12 @@ class Runner:
     def summary(self) -> dict:
         return self.session.summary()
 
+    @property
+    def unsure(self) -> list[UnsureSpan]:
+        """Every span of time a giver hand was not seen well enough to judge, across restarts."""
+        now = self.pipeline.unsure_spans if self.pipeline is not self._finished_pipeline else []
+        return [*self._unsure, *now]
+
     # -- input -------------------------------------------------------------------------------------
 
     def feed(self, item: Item) -> FrameResult:
@@ -183,7 +192,7 @@ class Runner:
                 self.pipeline.use_detector(self._detector)
             result = self.pipeline.process_frame(item.frame_bgr, item.t_s)
         else:
-            result = self.pipeline.process_hands(item.hands, item.t_s, size)
+            result = self.pipeline.process_hands(item.hands, item.t_s, size, item.light)
         self.events.extend(result.finished)
         self.session.observe(result.finished, item.t_s)
         step = self.pipeline.step
@@ -290,6 +299,8 @@ class Runner:
     def _end_motions(self, t_s: float) -> FrameResult:
         step = self.pipeline.step
         last = self.pipeline.finish()
+        self._unsure += self.pipeline.unsure_spans
+        self._finished_pipeline = self.pipeline
         self.events.extend(last.finished)
         self.session.observe(last.finished, max(t_s, self.session.now_s or t_s))
         for sink in self.sinks:

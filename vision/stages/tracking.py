@@ -25,6 +25,7 @@ from vision.core.types import Track
 class TrackerConfig:
     max_gap_s: float = 1.5  # a hand hidden longer than this is a new hand when it comes back
     gate_palms: float = 2.5  # how far (in palm sizes) a hand may jump between frames and keep its id
+    edge_palms: float = 1.0  # a hand last seen this close to the picture's edge (palm sizes) may have left it
 
 
 class HandTracker:
@@ -42,8 +43,10 @@ class HandTracker:
         self._next_id = 0
         self._last_t = None
 
-    def update(self, t_s: float, hands: list[HandObservation]) -> tuple[list[Track], list[Track]]:
-        """Match this frame's hands to tracks.
+    def update(
+        self, t_s: float, hands: list[HandObservation], frame_wh: tuple[int, int] | None = None
+    ) -> tuple[list[Track], list[Track]]:
+        """Match this frame's hands to tracks (``frame_wh``: the picture's size, when known).
 
         Returns (active, ended): the tracks seen or still waiting for their
         hand to come back, and the tracks dropped in this update.
@@ -59,7 +62,7 @@ class HandTracker:
             tr.observation = None
         centres = [h.contact_px(self.contact) for h in hands]
         used_h: set[int] = set()
-        for tid, j in self._assign(t_s, hands, centres):
+        for tid, j in self._assign(t_s, hands, centres, frame_wh):
             used_h.add(j)
             tr = self.tracks[tid]
             dt = t_s - tr.last_seen_s
@@ -78,9 +81,15 @@ class HandTracker:
                 self._next_id += 1
         return list(self.tracks.values()), ended
 
-    def _assign(self, t_s: float, hands: list[HandObservation], centres: list) -> list[tuple[int, int]]:
+    def _assign(
+        self, t_s: float, hands: list[HandObservation], centres: list, frame_wh: tuple[int, int] | None
+    ) -> list[tuple[int, int]]:
         """(track id, hand index) pairs: the least total distance from each track's predicted position, in
-        palm sizes, over the pairs within the gate (a hand outside every gate starts a track of its own)."""
+        palm sizes, over the pairs within the gate (a hand outside every gate starts a track of its own).
+
+        A hand away longer may have moved further, so the gate widens with the time it was unseen; but
+        not for one last seen at the picture's edge: it most likely went out of the picture and comes back
+        where it left, and another hand coming in elsewhere along that edge is not it."""
         tids = list(self.tracks)
         if not tids or not hands:
             return []
@@ -89,7 +98,9 @@ class HandTracker:
             tr = self.tracks[tid]
             dt = max(t_s - tr.last_seen_s, 0.0)
             predicted = tr.contact_px + tr.velocity_px_s * min(dt, 0.2)
-            gate = self.config.gate_palms * (1.0 + 2.0 * min(dt, 1.0))  # a hand away longer may have moved further
+            gate = self.config.gate_palms
+            if not self._at_edge(tr, frame_wh):
+                gate *= 1.0 + 2.0 * min(dt, 1.0)
             for j, (h, c) in enumerate(zip(hands, centres)):
                 d = float(np.linalg.norm(c - predicted)) / max(tr.palm_size_px, h.palm_size_px, 1.0)
                 if d <= gate:
@@ -100,3 +111,10 @@ class HandTracker:
         big = 1.0 + float(cost[allowed].sum()) if allowed.any() else 1.0
         rows, cols = linear_sum_assignment(np.where(allowed, cost, big))
         return [(tids[a], int(j)) for a, j in zip(rows, cols) if allowed[a, j]]
+
+    def _at_edge(self, tr: Track, frame_wh: tuple[int, int] | None) -> bool:
+        if frame_wh is None:
+            return False
+        x, y = tr.contact_px
+        m = self.config.edge_palms * tr.palm_size_px
+        return bool(x < m or y < m or x > frame_wh[0] - m or y > frame_wh[1] - m)
