@@ -16,7 +16,9 @@ pytestmark = pytest.mark.clips
 # correct stroke may be flagged. (In the hard clip a stroke may be cut short by
 # an occlusion; it is scored for detection, not for stray flags.)
 CLEAN = {"effleurage_good", "effleurage_wrong_way", "one_hand_up_down", "on_spine", "fast_and_slow",
-         "hold_18s", "circles_then_cross"}
+         "hold_18s", "circles_then_cross", "routine_cut_short"}
+# Clips following a routine where the giver leaves a step unfinished and goes on to the next
+CUT_SHORT = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("cut_short"))
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,31 @@ def test_every_wrong_direction_stroke_is_flagged_while_moving(scores):
 @pytest.mark.parametrize("name", sorted(CLEAN & {c.stem for c in sample_clips()}))
 def test_no_correct_stroke_is_flagged(scores, name):
     assert scores[name].false_flags == 0, scores[name].unmatched_detail
+
+
+def test_there_is_a_clip_with_a_step_cut_short():
+    assert CUT_SHORT
+
+
+@pytest.mark.parametrize("name", CUT_SHORT)
+def test_a_step_cut_short_is_reported_and_the_later_steps_carry_no_flag(scores, analysed, name):
+    """The giver goes on to the next step with the one before unfinished: the report says which step was cut
+    short, how much of it was done and what came next, and none of the later steps' correct movements is
+    flagged against the step left (before, each was judged against it and flagged outside_lane)."""
+    labels = labels_of(name)
+    report = json.loads((analysed[name] / "report.json").read_text())
+    steps = {s["step_id"]: s for s in report["steps"]}
+    for cut in labels["cut_short"]:
+        s = steps[cut["step"]]
+        assert s["cut_short"] is True and s["moved_on_to"] == cut["moved_on_to"] and not s["complete"], s
+        assert 0 < s["done"] < s["asked"]["target"], s
+        assert s["note"].startswith(f"{s['title']} was cut short: {round(s['done'], 1):g} of "), s["note"]
+        later = [e for e in report["events"] if e["t_start"] >= s["ended_s"]]
+        assert len(later) >= 10 and all(e["flagged_at"] is None for e in later), [
+            e for e in later if e["flagged_at"] is not None]
+    # and what the labels expect of every event, matched one to one
+    sc = scores[name]
+    assert sc.verdicts_right == sc.matched_events and sc.false_flags == 0, sc.unmatched_detail
 
 
 def test_holds_circles_and_passes_make_no_false_strokes(scores):
