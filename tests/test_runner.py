@@ -292,6 +292,50 @@ def test_a_recording_following_the_routine_re_judges_as_it_was_judged_live(live_
 
 
 @pytest.mark.clips
+def test_a_step_cut_short_live_is_recorded_and_re_judged_alike(tmp_path):
+    """routine_cut_short through the live coach, recorded: the page says petrissage was cut short, and the
+    recording (its events as judged again) re-judges to the same events and steps."""
+    from vision.files.events import final_events
+
+    name = "routine_cut_short"
+    labels = labels_of(name)
+    path = SAMPLES / "routines" / "swedish_short.yaml"
+    routine = find_routine(path)
+    coach = LiveCoach(Calibration.from_dict(labels["calibration"]), routine, calibration_wh=tuple(labels["frame_size"]))
+    notices, cues = set(), []
+
+    def factory(frame_wh, calibration, c):
+        return Recorder(calibration, routine=str(path), step_id=c.session.current.id, root=tmp_path,
+                        frame_wh=frame_wh, blur_faces=False)
+
+    try:
+        with VideoReader(SAMPLES / f"{name}.mp4") as reader:
+            frames = list(reader)
+        for i, (frame, t) in enumerate(frames):
+            if i == 0:
+                coach.command("record", factory)
+            if i == len(frames) - 1:
+                coach.command("stop_recording")
+            coach.process(frame, t)
+            notices.add(coach.snapshot().notice)
+            if (cue := coach.take_cue()) is not None:
+                cues.append(cue.text)
+        snap = coach.snapshot()
+    finally:
+        coach.close()
+    assert any(n and n.startswith("Petrissage was cut short: ") for n in notices), notices
+    assert any(c.startswith("Petrissage cut short. Next: ") for c in cues), cues
+    rec = open_recording(snap.last_recording)
+    live = sorted(_event_key(e) for e in final_events(rec.events()))
+    assert all(names == ("ok",) for *_, names in live), [e for e in live if e[-1] != ("ok",)]
+    again = rejudge(rec.folder, routine=routine)
+    assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
+    live_steps = [(s["step_id"], s["done"], s["complete"], s.get("cut_short")) for s in rec.session.extra["steps"]]
+    assert [(s.step_id, s.done, s.complete, s.cut_short) for s in again.report.steps] == live_steps
+    assert [s for s in live_steps if s[3]] == [("petrissage", pytest.approx(1.53, abs=0.2), False, True)]
+
+
+@pytest.mark.clips
 def test_analyze_and_rejudge_of_the_landmarks_it_wrote_give_the_same_report(analysed):
     """`stroke-coach analyze` of a clip following the routine, then rejudge of its landmarks.jsonl."""
     out = analysed[ROUTINE]
