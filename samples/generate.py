@@ -207,6 +207,8 @@ class Clip:
     giver_at: str = "foot"  # where the giver stands: "foot" of the table, or its "left" / "right" side
     routine: str = "swedish"  # the routine step the clip is judged against: its events' verdicts say
     step: str | None = "effleurage"  # what that step must find (None: the routine is followed step by step)
+    # following the routine: {step id: the step moved on to} for the steps the giver leaves unfinished
+    cut_short: dict = field(default_factory=dict)
 
 
 # The clips of one hand alone are judged against one-handed effleurage: against
@@ -434,6 +436,7 @@ def technique_clips() -> list[Clip]:
                     "side; 15 frames per second.", {"A": (s, "right", "medium")}, Camera(10, 45, 95, 570),
                     R.SceneStyle(seed=16, back_skin_bgr=SKIN["tan"]), fps=15.0, routine="trigger_point", step="hold"))
     out.append(whole_routine_clip())
+    out.append(routine_cut_short_clip())
     return out
 
 
@@ -449,13 +452,36 @@ def _glides_up(s: Script, side: float, lane: float, out_v: float, up_s: float, n
 
 def whole_routine_clip() -> Clip:
     """The short Swedish routine (samples/routines/swedish_short.yaml) played through, step after step."""
+    return Clip("whole_routine", "The short Swedish routine played through: prepare, effleurage twice, petrissage "
+                "kneading down the lanes, friction circles, and two finishing glides; 15 frames per second.",
+                _swedish_short_hands(kneads=7, skin="medium"), Camera(0, 48, 95, 570),
+                R.SceneStyle(seed=17, back_skin_bgr=SKIN["light"], arms="above"),
+                fps=15.0, routine="samples/routines/swedish_short.yaml", step=None)
+
+
+def routine_cut_short_clip() -> Clip:
+    """The short Swedish routine with too little kneading: the giver goes on to friction after three kneads
+    (about 1.5 of the 4 s asked), then does the rest right. Judged following the routine, petrissage is cut
+    short where the circles begin, and nothing after it is flagged."""
+    return Clip("routine_cut_short", "The short Swedish routine with petrissage cut short: prepare, effleurage "
+                "twice, only three kneads down the lanes (about 1.5 of the 4 s asked), then friction circles and "
+                "two finishing glides, all done right; 15 frames per second. Camera at the foot, a little to "
+                "the left.",
+                _swedish_short_hands(kneads=3, skin="tan"), Camera(-12, 50, 98, 570),
+                R.SceneStyle(seed=21, back_skin_bgr=SKIN["medium"], arms="beside", sheet_bgr=(200, 215, 200)),
+                fps=15.0, routine="samples/routines/swedish_short.yaml", step=None,
+                cut_short={"petrissage": "friction"})
+
+
+def _swedish_short_hands(kneads: int, skin: str) -> dict:
+    """Both hands playing samples/routines/swedish_short.yaml, with ``kneads`` kneading strokes (7: its 4 s)."""
     hands = {}
-    for name, side, skin in (("A", -1, "medium"), ("B", 1, "medium")):
+    for name, side in (("A", -1), ("B", 1)):
         lane, out_v = side * 0.33, side * 0.8
         s = Script((0.06, out_v), heading=side * 25.0).hold(2.5)  # prepare
         _glides_up(s, side, lane, out_v, up_s=2.0)  # effleurage
         u = 0.88
-        for _ in range(7):  # petrissage: kneading down the lane, two steps down and one back up
+        for _ in range(kneads):  # petrissage: kneading down the lane, two steps down and one back up
             s.move((u - 0.14, lane), 0.5)
             # the step back (0.07 back lengths) is about the smallest motion counted as a stroke:
             # whether it is one is left unscored
@@ -471,10 +497,7 @@ def whole_routine_clip() -> Clip:
         _glides_up(s, side, lane, out_v, up_s=2.4)  # finish
         s.hold(0.8, label=False)
         hands[name] = (s, "left" if side < 0 else "right", skin)
-    return Clip("whole_routine", "The short Swedish routine played through: prepare, effleurage twice, petrissage "
-                "kneading down the lanes, friction circles, and two finishing glides; 15 frames per second.",
-                hands, Camera(0, 48, 95, 570), R.SceneStyle(seed=17, back_skin_bgr=SKIN["light"], arms="above"),
-                fps=15.0, routine="samples/routines/swedish_short.yaml", step=None)
+    return hands
 
 
 def _hard_script(side):
@@ -567,6 +590,9 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                   for name, (_, side, skin) in clip.hands.items()},
         "routine": clip.routine,
         "step": clip.step,
+        # following the routine: the steps left unfinished, and the step the giver moved on to from each
+        **({"cut_short": [{"step": k, "moved_on_to": v} for k, v in clip.cut_short.items()]}
+           if clip.cut_short else {}),
         "events": _events(clip, paths),
         # where nothing can be judged (the judging must say it is unsure there): [t0, t1, reason]
         "unseeable": _dark_spans(clip),

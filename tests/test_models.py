@@ -96,6 +96,23 @@ def test_report_following_the_routine_and_rejudged():
     assert d["time_origin_s"] == 1.25
 
 
+def test_a_step_cut_short_says_so_and_the_command_line_prints_it(capsys):
+    from types import SimpleNamespace
+
+    from vision.cli import _print_result
+
+    note = "Effleurage was cut short: 1 of 3 strokes done; moved on to Petrissage when your movements became kneading"
+    cut = {**STEP, "ended_s": 5.0, "cut_short": True, "moved_on_to": "petrissage", "note": note}
+    r = report(step=None, steps=[INSTRUCTION, cut], score=50, routine_finished=False)
+    d = json.loads(r.to_json())
+    assert d["steps"][1] == cut and "cut_short" not in d["steps"][0]  # written only where it applies
+    assert r.cut_short == [note] and report(step=None, steps=[STEP], score=50).cut_short == []
+    _print_result(SimpleNamespace(report=r, frames=10, elapsed_s=1.0), Path("out"), video=False)
+    out = capsys.readouterr().out
+    assert "  step effleurage: 1/3 strokes (cut short), score 50; flags: wrong_direction 1" in out
+    assert f"note: {note}" in out
+
+
 def test_event_dict_is_the_reports_event():
     je = events()[3]
     assert event_dict(je) == json.loads(report().to_json())["events"][3]
@@ -320,8 +337,10 @@ def _validator(name: str):
 
 def test_written_files_validate_against_their_schemas(tmp_path):
     v = _validator("report.schema.json")
+    cut = {**STEP, "cut_short": True, "moved_on_to": "petrissage", "note": "Effleurage was cut short"}
     for r in (report(), report(step=None, steps=[INSTRUCTION, STEP], score=None, routine_finished=True,
-                               rejudged=True, time_origin_s=0.5)):
+                               rejudged=True, time_origin_s=0.5),
+              report(step=None, steps=[cut], score=50, routine_finished=False)):
         jpath, _ = write_report(r, tmp_path)
         v.validate(json.loads(jpath.read_text()))
     bad = json.loads(jpath.read_text())

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import SAMPLES, labels_of
-from tests.test_pipeline import CAL, FPS, glide
+from tests.test_pipeline import CAL, FPS, glide, min_jerk
 from tests.test_tracking import hand
 from vision.core.backframe import Calibration
 from vision.files.recording import Recorder, open_recording
@@ -87,6 +87,153 @@ def test_a_restart_ends_the_motions_under_way_and_the_sinks_hear_of_it():
     assert sum(n for kind, n in seen if kind != "close") == len(runner.events)
 
 
+# -- moving on when the giver has, on synthetic hands ----------------------------------------------------
+
+UP_THEN_DOWN = parse_routine({"name": "two ways", "steps": [
+    {"id": "up", "title": "Up", "technique": "effleurage", "instruction": "Glide up.", "hands": "one",
+     "repetitions": 5},
+    {"id": "down", "title": "Down", "technique": "deep_stroke", "instruction": "Slowly down.", "hands": "one",
+     "direction": "down", "return_lanes": ["outside"], "repetitions": 3, "speed": {"max": 0.6}},
+]}, "two_ways.yaml")
+
+
+def _through(points, durations, rest=0.3) -> np.ndarray:
+    """(u, v) per frame: a hand resting, then moving from point to point (min-jerk), resting between."""
+    out = [np.tile(points[0], (int(rest * FPS), 1))]
+    for p0, p1, dur in zip(points, points[1:], durations):
+        tau = min_jerk(np.arange(1, int(dur * FPS) + 1) / (dur * FPS))[:, None]
+        out += [np.asarray(p0) + tau * (np.asarray(p1) - np.asarray(p0)), np.tile(p1, (int(rest * FPS), 1))]
+    return np.concatenate(out)
+
+
+def _up_once_then_down() -> list[Item]:
+    """One glide up the right lane (the "up" step's), then three slow glides down it (the "down" step's,
+    and wrong-way glides for "up"), going back up the outer edge between them."""
+    lane, edge = (0.1, 0.3), (0.9, 0.3)
+    points = [lane, edge]
+    durations = [1.7]
+    for k in range(3):
+        points += [lane]
+        durations += [2.0]
+        if k < 2:
+            points += [(0.1, 0.8), (0.9, 0.8), edge]
+            durations += [0.7, 2.0, 0.7]
+    path = _through(points, durations)
+    h = Pipeline(CAL, UP_THEN_DOWN.steps[0]).homography
+    return [Item(i, i / FPS, None, [hand(h.to_image(uv)[0])]) for i, uv in enumerate(path)]
+
+
+class _Heard:
+    """A sink that keeps what it is told."""
+
+    def __init__(self):
+        self.moves, self.flags = [], []
+
+    def frame(self, index, frame_bgr, result, step):
+        self.moves += result.moved_on
+        self.flags += result.flags
+
+    def ended(self, result, step):
+        self.moves += result.moved_on
+
+    def close(self):
+        pass
+
+
+def test_following_the_routine_the_runner_moves_on_and_judges_the_stretch_again():
+    heard = _Heard()
+    runner = Runner(CAL, UP_THEN_DOWN, sinks=[heard])
+    runner.run(_up_once_then_down())
+    downs = [je for je in runner.events if je.event.kind == "stroke" and je.event.direction == "down"
+             and je.event.lane == "right"]
+    assert len(downs) == 3 and all(je.ok and je.flagged_at is None for je in downs), [je.verdicts for je in downs]
+    assert all(je.ok for je in runner.events), [(je.event.direction, je.event.lane, je.verdicts)
+                                                for je in runner.events if not je.ok]
+    # the first two were flagged while they moved, against "up"; the routine then found they were "down"'s
+    assert [f.verdict.name for f in heard.flags] == ["wrong_direction", "wrong_direction"]
+    (move,) = heard.moves
+    assert (move.cut_short, move.to, move.skipped) == ("up", "down", ())
+    assert move.since_s == pytest.approx(downs[0].event.t_start)
+    assert sum(not before.ok for before, _ in move.rejudged) == 2
+    steps = runner.summary()["steps"]
+    assert [(s["step_id"], s["done"], s["complete"], s.get("cut_short")) for s in steps] == [
+        ("up", 1, False, True), ("down", 3, True, None)]
+    assert steps[0]["note"] == ("Up was cut short: 1 of 5 strokes done; moved on to Down when your movements "
+                                "became deep strokes")
+    assert runner.session.finished and runner.pipeline.step_at(downs[0].event.t_end).id == "down"
+
+
+def test_drilling_a_step_never_moves_on():
+    heard = _Heard()
+    runner = Runner(CAL, UP_THEN_DOWN, step="up", sinks=[heard])
+    runner.run(_up_once_then_down())
+    assert heard.moves == []
+    downs = [je for je in runner.events if je.event.direction == "down" and je.event.lane == "right"]
+    assert [[v.name for v in je.verdicts] for je in downs] == [["wrong_direction"]] * 3
+
+
+def test_the_live_page_says_what_was_cut_short_and_a_re_judged_recording_agrees(tmp_path):
+    """The coach (fed pictures; a stand-in detector gives the synthetic hands) moves on, withdraws the flags
+    of the stretch it judged again, says so on the step line and in the step cue; the recording keeps the
+    events as judged again, and re-judging it gives the same."""
+    from vision.files.events import final_events
+    from vision.stages.detection import DetectorConfig
+
+    items = _up_once_then_down()
+
+    class Detector:
+        config = DetectorConfig()
+        last_s = 0.0
+
+        def __init__(self):
+            self.hands = []
+
+        def detect(self, rgb, offset_px=(0, 0)):
+            return self.hands
+
+        def close(self):
+            pass
+
+    detector = Detector()
+    coach = LiveCoach(CAL, UP_THEN_DOWN, calibration_wh=(640, 480), detector=detector)
+    frame = np.zeros((480, 640, 3), np.uint8)
+    notices, cues = [], []
+
+    def factory(frame_wh, calibration, c):
+        return Recorder(calibration, routine="two_ways", step_id=c.session.current.id, root=tmp_path,
+                        frame_wh=frame_wh, blur_faces=False)
+
+    try:
+        for k, item in enumerate(items):
+            if k == 0:
+                coach.command("record", factory)
+            if k == len(items) - 1:
+                coach.command("stop_recording")
+            detector.hands = item.hands
+            coach.process(frame, item.t_s)
+            snap = coach.snapshot()
+            notices.append(snap.notice)
+            if (cue := coach.take_cue()) is not None:
+                cues.append(cue.text)
+        snap = coach.snapshot()
+    finally:
+        coach.close()
+    note = "Up was cut short: 1 of 5 strokes done; moved on to Down when your movements became deep strokes"
+    assert note in notices and notices[-1] == note  # on the step line from then on (the routine is done)
+    assert "Up cut short. Next: Down, 3 times" in cues
+    assert snap.flags == () and snap.flags_total == 0 and snap.finished
+    assert snap.good_events == snap.judged_events
+    rec = open_recording(snap.last_recording)
+    lines = rec.events()
+    assert [d["to"] for d in lines if d["type"] == "moved_on"] == ["down"]
+    assert sum(d["type"] == "rejudged" for d in lines) >= 2
+    live = sorted(_event_key(e) for e in final_events(lines))
+    assert all(names == ("ok",) for *_, names in live)
+    again = rejudge(rec.folder, routine=UP_THEN_DOWN)
+    assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
+    assert [(s.step_id, s.cut_short) for s in again.report.steps] == [("up", True), ("down", None)]
+
+
 def test_a_frame_without_its_hands_needs_a_picture():
     with pytest.raises(ValueError, match="give a frame or its hands"):
         Runner(CAL, TWO_STEPS).feed(Item(0, 0.0))
@@ -142,6 +289,50 @@ def test_a_recording_following_the_routine_re_judges_as_it_was_judged_live(live_
     assert len(live_steps) >= 4, "the routine moved on, step by step"
     # (the rendered hands are judged alike at every sensitivity; that each level reaches every step
     # is shown on synthetic glides above)
+
+
+@pytest.mark.clips
+def test_a_step_cut_short_live_is_recorded_and_re_judged_alike(tmp_path):
+    """routine_cut_short through the live coach, recorded: the page says petrissage was cut short, and the
+    recording (its events as judged again) re-judges to the same events and steps."""
+    from vision.files.events import final_events
+
+    name = "routine_cut_short"
+    labels = labels_of(name)
+    path = SAMPLES / "routines" / "swedish_short.yaml"
+    routine = find_routine(path)
+    coach = LiveCoach(Calibration.from_dict(labels["calibration"]), routine, calibration_wh=tuple(labels["frame_size"]))
+    notices, cues = set(), []
+
+    def factory(frame_wh, calibration, c):
+        return Recorder(calibration, routine=str(path), step_id=c.session.current.id, root=tmp_path,
+                        frame_wh=frame_wh, blur_faces=False)
+
+    try:
+        with VideoReader(SAMPLES / f"{name}.mp4") as reader:
+            frames = list(reader)
+        for i, (frame, t) in enumerate(frames):
+            if i == 0:
+                coach.command("record", factory)
+            if i == len(frames) - 1:
+                coach.command("stop_recording")
+            coach.process(frame, t)
+            notices.add(coach.snapshot().notice)
+            if (cue := coach.take_cue()) is not None:
+                cues.append(cue.text)
+        snap = coach.snapshot()
+    finally:
+        coach.close()
+    assert any(n and n.startswith("Petrissage was cut short: ") for n in notices), notices
+    assert any(c.startswith("Petrissage cut short. Next: ") for c in cues), cues
+    rec = open_recording(snap.last_recording)
+    live = sorted(_event_key(e) for e in final_events(rec.events()))
+    assert all(names == ("ok",) for *_, names in live), [e for e in live if e[-1] != ("ok",)]
+    again = rejudge(rec.folder, routine=routine)
+    assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
+    live_steps = [(s["step_id"], s["done"], s["complete"], s.get("cut_short")) for s in rec.session.extra["steps"]]
+    assert [(s.step_id, s.done, s.complete, s.cut_short) for s in again.report.steps] == live_steps
+    assert [s for s in live_steps if s[3]] == [("petrissage", pytest.approx(1.53, abs=0.2), False, True)]
 
 
 @pytest.mark.clips

@@ -1,13 +1,15 @@
 """RoutineSession: step progress, auto-advance, skip/repeat and scores, with events made by hand."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from vision.core.types import OK, JudgedEvent, MotionEvent, Verdict
 from vision.judging.judge import judge_event
 from vision.judging.routines import RoutineError, find_routine, load_routine, parse_routine, routine_files
-from vision.judging.session import INSTRUCTION_DEFAULT_S, RoutineSession, StepProgress
+from vision.judging.session import INSTRUCTION_DEFAULT_S, MoveOnRule, RoutineSession, StepProgress
 
 _V = {"left": -0.3, "right": 0.3, "spine": 0.0, "outside": -0.8, "off_back": -1.3}
 
@@ -405,3 +407,139 @@ def test_every_shipped_routine_can_be_walked_through(path):
     for row, st in zip(summ["steps"], r.steps):
         assert row["asked"]["target"] == (st.repetitions or st.duration_s or
                                           (INSTRUCTION_DEFAULT_S if st.technique == "instruction" else None))
+
+
+# -- moving on when the giver has --------------------------------------------------------------
+
+SHORT = load_routine(Path(__file__).resolve().parent.parent / "samples" / "routines" / "swedish_short.yaml")
+
+
+def glides_and_returns(step, t0: float, n: int) -> list[list[JudgedEvent]]:
+    """``n`` finishing cycles from ``t0``, judged against ``step``, one batch per event end: both hands glide up
+    their lanes (2 s), then return down the outer edges (1.5 s)."""
+    batches = []
+    t = t0
+    for _ in range(n):
+        batches.append([judged(step, motion("stroke", t, t + 2.0, direction="up", lane=lane, hand=h))
+                        for h, lane in ((0, "left"), (1, "right"))])
+        batches.append([judged(step, motion("stroke", t + 2.2, t + 3.7, direction="down", lane="outside", hand=h))
+                        for h in (0, 1)])
+        t += 4.0
+    return batches
+
+
+def test_the_session_moves_on_when_the_movements_are_the_next_steps():
+    """Friction left at 2 of 5 circles: the finishing glides and their returns, flagged against friction
+    (the returns run outside its lanes), are the finish's; after two cycles the session moves on there."""
+    s = RoutineSession(SHORT, start_step="friction", start_s=0.0)
+    fr = SHORT.step("friction")
+    assert s.observe([judged(fr, motion("circles", 0.5, 2.5, lane="left", count=2))], 2.6) == []
+    batches = glides_and_returns(fr, 3.0, 2)
+    assert [[v.name for v in batches[1][0].verdicts]] == [["outside_lane"]]  # a return, against friction
+    for batch in batches[:2]:  # one cycle: 2 s of the finish's glides (both hands at once), not enough
+        assert s.observe(batch, batch[0].event.t_end + 0.05) == []
+    assert s.current.id == "friction" and s.take_moves() == []
+    left = s.observe(batches[2], 9.05)  # the second glides: 4 s of them
+    hist = s.history()
+    assert [h.step_id for h in hist] == ["friction", "finish"]
+    cut = hist[0]
+    assert cut.cut_short and not cut.complete and cut.moved_on_to == "finish"
+    assert (cut.done, cut.target, cut.unit, cut.events, cut.flags) == (2, 5, "circles", 1, {})
+    assert cut.started_s == 0.0 and cut.ended_s == 3.0  # where the finishing glides began
+    assert cut.note == ("Friction was cut short: 2 of 5 circles done; moved on to Effleurage (finish) "
+                        "when your movements became effleurage strokes")
+    assert cut.to_dict()["cut_short"] is True and cut.to_dict()["note"] == cut.note
+    assert "cut_short" not in hist[1].to_dict()
+    moves = s.take_moves()
+    assert len(moves) == 1 and s.take_moves() == []
+    m = moves[0]
+    assert (m.cut_short, m.skipped, m.to, m.since_s) == ("friction", (), "finish", 3.0)
+    # every event since 3 s, the returns too, judged again as the finish's: none carries a flag now
+    assert len(m.rejudged) == 6 and all(after.ok and after.flagged_at is None for _, after in m.rejudged)
+    assert sum(not before.ok for before, _ in m.rejudged) == 2 and m.at_s == 9.05
+    # the finish has its two glides of both hands: done, and the routine with it
+    assert [x.step_id for x in left] == ["friction", "finish"] and s.finished
+    assert (hist[1].done, hist[1].flags, hist[1].started_s, hist[1].events) == (2, {}, 3.0, 6)
+    assert s.summary()["steps"][0]["moved_on_to"] == "finish"
+
+
+def test_a_later_step_further_on_skips_the_steps_between():
+    """On deep strokes, friction circles: the holds on knots between were left out altogether."""
+    r = find_routine("deep_tissue")
+    s = RoutineSession(r, start_step="deep_strokes", start_s=0.0)
+    deep = s.current
+    s.observe([judged(deep, motion("stroke", 0.0, 4.0, direction="up", lane="left", distance=0.8))], 4.1)
+    assert s.progress().done == 1
+    circles = judged(deep, motion("circles", 5.0, 9.0, lane="left", count=5))
+    assert circles.ok  # circles are no mistake against deep strokes, but they are no deep stroke either
+    s.observe([circles], 9.1)
+    hist = s.history()
+    assert [(h.step_id, h.cut_short, h.done) for h in hist] == [
+        ("deep_strokes", True, 1), ("knots", True, 0), ("friction", False, pytest.approx(4.0))]
+    assert hist[1].note.startswith("Pressure on knots was skipped; moved on to Circular friction when your "
+                                   "movements became friction circles")
+    assert hist[1].started_s == hist[1].ended_s == 5.0 and s.current.id == "friction"
+    (m,) = s.take_moves()
+    assert (m.cut_short, m.skipped, m.to) == ("deep_strokes", ("knots",), "friction")
+
+
+def test_one_stray_movement_does_not_move_the_session_on():
+    s = RoutineSession(SHORT, start_step="friction", start_s=0.0)
+    fr = SHORT.step("friction")
+    # one long glide up, just what the finish asks for (and no mistake against friction): one movement
+    s.observe([judged(fr, motion("stroke", 0.0, 4.0, direction="up", lane="left", hand=0))], 4.1)
+    # a return down the outer edge: flagged against friction, fine for the finish, but it counts for neither
+    s.observe([judged(fr, motion("stroke", 4.2, 6.0, direction="down", lane="outside", hand=0))], 6.1)
+    assert s.current.id == "friction" and s.take_moves() == []
+    # circles: the giver is still at friction, and whatever came before starts over
+    s.observe([judged(fr, motion("circles", 6.5, 8.0, lane="left", count=2))], 8.1)
+    s.observe([judged(fr, motion("stroke", 8.5, 12.5, direction="up", lane="left", hand=0))], 12.6)
+    assert s.current.id == "friction" and s.progress().done == 2
+    # glides too fast for the finish (at most 0.8 back lengths/s) fit it worse than friction: no moving on
+    fast = [judged(fr, motion("stroke", 13.0 + k, 13.9 + k, direction="up", lane="left", hand=k % 2))
+            for k in range(6)]
+    s.observe(fast, 19.0)
+    assert s.current.id == "friction" and s.take_moves() == []
+    assert s.progress().flags == {"outside_lane": 1}
+
+
+@pytest.mark.parametrize("how", ["no move_on", "drilled"])
+def test_no_moving_on_when_told_not_to_or_drilling_one_step(how):
+    from vision.run.runner import drill
+
+    routine = drill(SHORT, "friction") if how == "drilled" else SHORT
+    s = RoutineSession(routine, start_step="friction", start_s=0.0,
+                       **({"move_on": None} if how == "no move_on" else {}))
+    fr = SHORT.step("friction")
+    for batch in glides_and_returns(fr, 3.0, 3):
+        s.observe(batch, batch[0].event.t_end + 0.05)
+    assert s.current.id == "friction" and not s.finished and s.take_moves() == []
+    assert s.progress().flags == {"outside_lane": 6}
+
+
+def test_the_rest_of_a_batch_after_moving_on_is_judged_again_too():
+    """Events that end in the same frame as the one that moved the session on were judged with the step left."""
+    s = RoutineSession(SHORT, start_step="friction", start_s=0.0,
+                       move_on=MoveOnRule(seconds=3.0, moves=4))
+    fr = SHORT.step("friction")
+    batches = glides_and_returns(fr, 0.0, 3)
+    events = [je for b in batches for je in b]
+    s.observe(events, 12.0)
+    (m,) = s.take_moves()
+    assert m.at_s == 12.0 and len(m.rejudged) == len(events)  # moved on at the 4th glide; the rest follow
+    assert all(after.ok for _, after in m.rejudged)
+    assert s.finished and s.history()[-1].flags == {}
+
+
+def test_a_judge_that_knows_more_decides_and_judges_again():
+    """The runner's judge adds what the pipeline knows (the other hand's strokes); the session uses it."""
+    seen = []
+
+    def judge(step, je, previous):
+        seen.append(step.id)
+        return (Verdict("one_hand_missing", "alone"),) if step.id == "finish" else tuple(judge_event(step, je.event))
+
+    s = RoutineSession(SHORT, start_step="friction", start_s=0.0, judge=judge)
+    for batch in glides_and_returns(SHORT.step("friction"), 0.0, 3):
+        s.observe(batch, batch[0].event.t_end + 0.05)
+    assert s.current.id == "friction" and set(seen) == {"finish"}  # the finish's only: the last step

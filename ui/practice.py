@@ -150,6 +150,8 @@ def _panel() -> None:
     else:
         st.subheader(f"Step {snap.step_index + 1} of {len(routine.steps)}: {p.title}")
     st.write(p.instruction)
+    if snap.notice:  # the routine moved on because the giver had gone on to a later step
+        st.info(snap.notice, icon=":material/content_cut:")
     if snap.finished:
         st.success(f"Routine finished. Score {snap.score}.")
     elif p.target:
@@ -205,7 +207,8 @@ def _panel() -> None:
             done = next((h for h in reversed(snap.history) if h.step_id == step.id), None)
             mark = "▶" if i == snap.step_index and not snap.finished else ("✓" if done and done.complete else "·")
             score = f" (score {done.score})" if done and done.score is not None else ""
-            st.markdown(f"{mark} **{step.title}**{score}: {step.instruction}")
+            cut = " (cut short)" if done and done.cut_short else ""
+            st.markdown(f"{mark} **{step.title}**{cut}{score}: {step.instruction}")
 
 
 with right:

@@ -176,8 +176,10 @@ with right:
     st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.0f} s" for k, v in secs.items()))
 if report.steps:
     st.subheader("Steps")
+    for note in report.cut_short:  # the routine moved on because the giver had gone on to a later step
+        st.info(note, icon=":material/content_cut:")
     st.dataframe([{"step": s.title, "asked": f"{s.asked.target or '–'} {s.asked.unit}",
-                   "done": s.done, "complete": s.complete, "score": s.score,
+                   "done": s.done, "complete": s.complete, "cut short": bool(s.cut_short), "score": s.score,
                    "flags": ", ".join(f"{k} ×{v}" for k, v in s.flags.items())} for s in report.steps],
                  hide_index=True, use_container_width=True)
 st.subheader("Flags")

@@ -110,9 +110,11 @@ def _print_result(result, out: Path, video: bool) -> None:
         score = "" if st.score is None else f", score {st.score}"
         flags = ", ".join(f"{k} {v}" for k, v in st.flags.items())
         print(
-            f"  step {st.step_id}: {st.done:g}{target}{' done' if st.complete else ''}{score}"
-            + (f"; flags: {flags}" if flags else "")
+            f"  step {st.step_id}: {st.done:g}{target}{' done' if st.complete else ''}"
+            f"{' (cut short)' if st.cut_short else ''}{score}" + (f"; flags: {flags}" if flags else "")
         )
+    for note in report.cut_short:
+        print(f"note: {note}")
     if report.following:
         print(f"routine score: {report.score}")
     print(f"wrote {out / 'report.json'}, {out / 'strokes.csv'}" + (f", {out / 'annotated.mp4'}" if video else ""))

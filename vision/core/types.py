@@ -8,7 +8,9 @@ no MediaPipe), so that any layer can use them:
 - :class:`Verdict`: a stable verdict name and its message (:data:`VERDICTS`);
 - :class:`Track`: a hand followed across frames (:mod:`vision.stages.tracking`);
 - :class:`JudgedEvent`, :class:`HandState`, :class:`Flag`, :class:`FrameResult`:
-  what the pipeline returns for each frame (:mod:`vision.judging.pipeline`).
+  what the pipeline returns for each frame (:mod:`vision.judging.pipeline`);
+- :class:`MoveOn`: the routine moved on to a later step the giver had gone on
+  to (:mod:`vision.judging.session`), with the events judged again.
 
 Units: seconds on the frames' own clock; (u, v) in the back frame; pixels in
 the unmirrored image.
@@ -190,6 +192,23 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class MoveOn:
+    """The routine moved on because the giver's movements had become a later step's
+    (:class:`vision.judging.session.RoutineSession`): the step left unfinished (``cut_short``), the steps
+    between it and the one moved on to (``skipped``), that step (``to``), in force from ``since_s``
+    (where the stretch of its movements began), decided at ``at_s``; the note saying so; and the
+    events of that stretch, as first judged and as judged again under ``to``."""
+
+    cut_short: str
+    skipped: tuple[str, ...]
+    to: str
+    since_s: float
+    at_s: float
+    note: str
+    rejudged: tuple[tuple[JudgedEvent, JudgedEvent], ...] = ()
+
+
+@dataclass(frozen=True)
 class FrameResult:
     t_s: float
     hands: tuple[HandState, ...]
@@ -201,6 +220,8 @@ class FrameResult:
     frame_wh: tuple[int, int] | None = None  # the size of the picture the pixels are of, when known
     unsure: tuple[Unsure, ...] = ()  # the giver hands not seen well enough to judge now
     light: float | None = None  # the picture's mean brightness around the back (0-255), when it was seen
+    # the routine moved on at this frame because the movements had become a later step's (the runner's)
+    moved_on: tuple[MoveOn, ...] = ()
 
     @classmethod
     def empty(cls, t_s: float) -> FrameResult:

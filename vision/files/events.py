@@ -8,7 +8,15 @@
   is the step the pipeline judged it against; the other fields are the
   report's (:func:`vision.files.report.event_dict`);
 - ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
-  "message": text, "step": id}``: a flag raised on the picture.
+  "message": text, "step": id}``: a flag raised on the picture;
+- ``{"type": "moved_on", "t": s, "frame": i, "from": id, "skipped": [id, ...],
+  "to": id, "since": s, "note": text}``: at frame ``i`` the routine found the
+  giver had moved on to step ``to`` at ``since`` s, leaving ``from`` cut short
+  (:class:`vision.core.types.MoveOn`), and judged the events since then again:
+- ``{"type": "rejudged", "frame": i, "step": id, **event_dict(je)}``: an event
+  written before (an ``event`` line with the same kind, hand and times) as it
+  was judged again, against step ``to``. :func:`final_events` gives the events
+  as they stand at the end, what re-judging the recording gives.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vision.core.types import Flag, JudgedEvent
+from vision.core.types import Flag, JudgedEvent, MoveOn
 from vision.files.jsonl import RecordingError, read_lines
 from vision.files.report import event_dict
 
@@ -41,6 +49,38 @@ def flag_line(flag: Flag, frame: int | None, step_id: str | None) -> dict:
         "message": flag.verdict.message,
         "step": step_id,
     }
+
+
+def moved_on_line(move: MoveOn, frame: int | None) -> dict:
+    return {
+        "type": "moved_on",
+        "t": round(move.at_s, 4),
+        "frame": frame,
+        "from": move.cut_short,
+        "skipped": list(move.skipped),
+        "to": move.to,
+        "since": round(move.since_s, 4),
+        "note": move.note,
+    }
+
+
+def rejudged_line(je: JudgedEvent, frame: int | None, step_id: str) -> dict:
+    return {"type": "rejudged", "frame": frame, "step": step_id, **event_dict(je)}
+
+
+def _same_event(d: dict) -> tuple:
+    return (d["kind"], d["hand"], d["t_start"], d["t_end"])
+
+
+def final_events(lines: list[dict]) -> list[dict]:
+    """The ``event`` lines as they stand at the end: each one judged again (a later ``rejudged`` line of
+    the same event) replaced by its last judging, typed ``event`` still."""
+    last = {_same_event(d): d for d in lines if d["type"] == "rejudged"}
+    return [
+        {**last[_same_event(d)], "type": "event"} if _same_event(d) in last else d
+        for d in lines
+        if d["type"] == "event"
+    ]
 
 
 def dumps(line: dict) -> str:

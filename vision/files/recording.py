@@ -51,7 +51,16 @@ from vision.core.folders import RECORDINGS_ENV, folders
 from vision.core.hands import HandObservation
 from vision.core.types import FrameResult, JudgedEvent
 from vision.files.calibration import Corners
-from vision.files.events import EVENTS_FILE, dumps, event_line, flag_line, read_events, step_line
+from vision.files.events import (
+    EVENTS_FILE,
+    dumps,
+    event_line,
+    flag_line,
+    moved_on_line,
+    read_events,
+    rejudged_line,
+    step_line,
+)
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE, LandmarksWriter, read_landmarks
 from vision.files.session import (
@@ -463,6 +472,13 @@ class Recorder:
         frame_no = item.index if item.landmarks else None
         for je in result.finished:
             lines.append(self._event_line(je, frame_no))
+        for move in result.moved_on:
+            # the step moved on to was in force from `since` (the step line for it is this one)
+            self._steps = [(t, s) for t, s in self._steps if t < move.since_s] or self._steps[:1]
+            self._steps.append((move.since_s, move.to))
+            self._step_id = move.to
+            lines.append(moved_on_line(move, frame_no))
+            lines.extend(rejudged_line(after, frame_no, move.to) for _, after in move.rejudged)
         for fl in result.flags:
             lines.append(flag_line(fl, frame_no, self._step_id))
         for d in lines:

@@ -6,7 +6,9 @@
     the routine), calibration (the four corners), warnings,
     events: [EventRecord], unsure: [UnsureRecord] (when the hands were not seen well enough to judge),
     summary: Summary,
-    steps, score, routine_finished    (only when following the routine)
+    steps, score, routine_finished    (only when following the routine; a step left unfinished because
+                                       the giver had moved on to a later one has cut_short, moved_on_to
+                                       and a note)
     rejudged, time_origin_s           (only for a re-judged recording)
 
 Fields that do not apply are left out, never written as null (an event's
@@ -198,6 +200,17 @@ class StepRecord(FileModel):
     score: int | None = Field(description="0..100; null for an instruction step.")
     started_s: float | None
     ended_s: float | None = Field(description="Null while it is the current step.")
+    cut_short: bool | None = Field(
+        default=None,
+        description="Left unfinished because the giver's movements had become a later step's (written only then).",
+    )
+    moved_on_to: str | None = Field(default=None, description="Cut short: the step moved on to.")
+    note: str | None = Field(
+        default=None,
+        description='Cut short: what happened, in words ("Petrissage was cut short: 2 of 4 s done; moved on to ...").',
+    )
+
+    omit_if_none = frozenset({"cut_short", "moved_on_to", "note"})
 
 
 class Report(FileModel):
@@ -236,6 +249,11 @@ class Report(FileModel):
         if self.steps is None:  # not following the routine: no steps, and so no score either (not even null)
             out |= {"steps", "score", "routine_finished"}
         return out
+
+    @property
+    def cut_short(self) -> list[str]:
+        """The notes of the steps cut short because the giver had moved on (none unless following)."""
+        return [s.note or f"{s.title} was cut short" for s in self.steps or [] if s.cut_short]
 
     @property
     def following(self) -> bool:

@@ -149,16 +149,28 @@ class Pipeline:
         """The spans of time a giver hand (or both) was not seen well enough to judge, so far."""
         return self._visibility.all_spans()
 
-    def set_step(self, step: Step) -> None:
-        """Judge from now on against ``step``.
+    def set_step(self, step: Step, since_s: float | None = None) -> None:
+        """Judge from now on against ``step``; from ``since_s`` on, if given, when the routine found the
+        giver had moved on to it back then (:class:`~vision.judging.session.MoveOn`).
 
         An event is judged against the step in force at its middle: a stroke
         mostly done when the routine moves on still belongs to the step before.
+        With ``since_s``, the flags raised on the strokes under way that do not
+        hold against ``step`` are dropped (the events judged meanwhile the
+        session judges again itself).
         """
         if step.contact != self.step.contact:
             self._contact_changed = True  # handled at the next frame, where events can be returned
         self.step = step
-        self._steps.append((self.last_t if self.last_t is not None else float("-inf"), step))
+        if since_s is None:
+            self._steps.append((self.last_t if self.last_t is not None else float("-inf"), step))
+            return
+        self._steps = [(t, st) for t, st in self._steps if t < since_s] or self._steps[:1]
+        self._steps.append((since_s, step))
+        for g in self._givers.values():
+            act = g.segmenter.active()
+            if act is not None and act.t_start in g.live and judge_active(step, act) is None:
+                del g.live[act.t_start]
 
     def step_at(self, t_s: float) -> Step:
         """The step in force at time ``t_s``."""
@@ -447,6 +459,17 @@ class Pipeline:
         g.last_raw = None
         return finished
 
+    def verdicts_under(self, step: Step, je: JudgedEvent, previous: MotionEvent | None = None) -> tuple[Verdict, ...]:
+        """What an event just judged would have got against another ``step`` (a later step of the routine):
+        the judge's verdicts and the two hands' (``same_side``, ``one_hand_missing``), as :meth:`_judge`
+        gives them, but for the flags raised while it was under way (those were the step's in force).
+        ``previous``: the same hand's previous event of its kind (presses climb). Called right after the
+        frame (or :meth:`finish`) that returned the event, it sees the other hands as :meth:`_judge` did."""
+        ev = je.event
+        verdicts = judge_event(step, ev, previous)
+        verdicts = self._same_side(je.hand, ev, step, verdicts)
+        return tuple(self._one_hand_missing(je.hand, ev, step, verdicts))
+
     def _judge(self, g: _Giver, events: list[MotionEvent]) -> list[JudgedEvent]:
         out = []
         for ev in events:
@@ -462,8 +485,8 @@ class Pipeline:
             for _, v in raised:
                 if all(x.name != v.name for x in verdicts):
                     verdicts = [x for x in verdicts if x.name != "ok"] + [v]
-            verdicts = self._same_side(g, ev, step, verdicts)
-            verdicts = self._one_hand_missing(g, ev, step, verdicts)
+            verdicts = self._same_side(g.hand, ev, step, verdicts)
+            verdicts = self._one_hand_missing(g.hand, ev, step, verdicts)
             verdicts, unsure = self._withheld(g, ev, verdicts, [v for _, v in raised])
             bad = any(v.name != "ok" for v in verdicts)
             flagged_at = (raised[0][0] if raised else ev.t_end) if bad else None
@@ -505,7 +528,7 @@ class Pipeline:
             return verdicts, None
         return ([v for v in kept if v.name != "ok"] or [OK]), reason
 
-    def _one_hand_missing(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
+    def _one_hand_missing(self, hand: int, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """A glide made by one hand alone, where the step wants both hands at work together.
 
         Judged when the stroke ends: another giver hand must have made a stroke (on the back,
@@ -532,11 +555,11 @@ class Pipeline:
             shorter = min(t1 - t0, ev.duration_s) if finished else ev.duration_s  # one under way goes on
             return overlap >= max(PARTNER_OVERLAP * shorter, PARTNER_MIN_OVERLAP_S)
 
-        for hand, e in self._recent_strokes:
-            if hand != g.hand and e.lane != "off_back" and overlaps(e.t_start, e.t_end, True):
+        for other_hand, e in self._recent_strokes:
+            if other_hand != hand and e.lane != "off_back" and overlaps(e.t_start, e.t_end, True):
                 return verdicts
         for other in self._givers.values():
-            act = other.segmenter.active() if other is not g else None
+            act = other.segmenter.active() if other.hand != hand else None
             if act is not None and act.lane != "off_back" and overlaps(act.t_start, act.t_now, False):
                 return verdicts
         return [v for v in verdicts if v.name != "ok"] + [
@@ -547,14 +570,14 @@ class Pipeline:
             )
         ]
 
-    def _same_side(self, g: _Giver, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
+    def _same_side(self, hand: int, ev: MotionEvent, step: Step, verdicts: list[Verdict]) -> list[Verdict]:
         """Both hands working one lane at once, where the step wants one hand each side."""
         if step.hands != "both" or ev.kind != "stroke" or ev.lane not in ("left", "right") or ev.direction == "lateral":
             return verdicts
-        others = {o.hand for o in self._givers.values() if o is not g}  # the hands on the back now
-        for hand, e in self._recent_strokes:
+        others = {o.hand for o in self._givers.values() if o.hand != hand}  # the hands on the back now
+        for other_hand, e in self._recent_strokes:
             overlap = min(e.t_end, ev.t_end) - max(e.t_start, ev.t_start)
-            if hand in others and e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
+            if other_hand in others and e.lane == ev.lane and overlap > 0.5 * min(e.duration_s, ev.duration_s):
                 return [v for v in verdicts if v.name != "ok"] + [
                     Verdict("same_side", f"Both hands in the {ev.lane} lane; work one hand each side of the spine")
                 ]

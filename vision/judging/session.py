@@ -40,6 +40,25 @@ partner from another hand is counted once as ``one_hand_missing`` in
 ``flags`` once the window has passed (or the step was left); so one hand alone
 never completes the step.
 
+Moving on when the giver has (:class:`MoveOnRule`): while on a step, every
+event is judged also against each later step (instruction steps aside), as if
+that step were current. When, for ``MoveOnRule.seconds`` of movement and at
+least ``MoveOnRule.moves`` movements, the events count toward a later step,
+clean under it, and nothing they do counts toward the current step, the giver
+has moved on: the session moves on to that later step (the nearest, when
+several fit), which begins where that stretch began. The step left is *cut
+short* (``StepProgress.cut_short``, with how much of it was done), any step
+between is cut short with nothing done, and the events of the stretch are
+judged again under the step they belonged to (:meth:`RoutineSession.take_moves`),
+so that a correct movement of the new step carries no flag of the old one.
+Within a stretch, an event that counts toward the current step ends it (the
+giver is still at it), and so does one flagged under the later step for
+something it is not flagged for under the current one (it fits the later
+step worse); events that count toward neither and are no worse under the
+later step (an effleurage return stroke, a resting hand) go along with it. So
+one stray movement never moves the session on, and a step drilled alone (the
+runner's "stay on this step": a routine of one step) has no later step.
+
 Scoring, as implemented:
 
 - A judged step's score = ``round(100 * ok_events / events)`` (Python's
@@ -54,17 +73,19 @@ Scoring, as implemented:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
+from vision.core.types import OK, JudgedEvent, MotionEvent, MoveOn, Verdict
+from vision.judging.judge import judge_event
 from vision.judging.routines import Routine, Step
-
-if TYPE_CHECKING:  # the pipeline pulls in OpenCV; this module needs only the event's fields
-    from vision.core.types import JudgedEvent
 
 INSTRUCTION_DEFAULT_S = 10.0  # an instruction step without duration_s lasts this long
 PAIR_WINDOW_S = 1.5  # hands: both: the two hands' events end within this of each other
+# moving on (MoveOnRule): a few seconds of a later step's movements, and more than one of them, so that
+# one movement that happens to fit another step (an effleurage glide is also a kneading stroke) never does
+MOVE_ON_S = 3.0
+MOVE_ON_MOVES = 2
 
 # technique -> (the event kind it counts, its repetition unit)
 _COUNTS: dict[str, tuple[str, str]] = {
@@ -76,6 +97,52 @@ _COUNTS: dict[str, tuple[str, str]] = {
     "press": ("hold", "presses"),
     "hold": ("hold", "holds"),
 }
+
+
+#: How an event is judged against a step it was not judged against (a later step, for moving on): the
+#: step, the event as judged, and the same hand's previous event of the same kind (presses climb).
+Judge = Callable[[Step, JudgedEvent, MotionEvent | None], tuple[Verdict, ...]]
+
+
+def judge_alone(step: Step, je: JudgedEvent, previous: MotionEvent | None) -> tuple[Verdict, ...]:
+    """The judge's verdicts alone (the runner adds the pipeline's, which need the other hand's strokes)."""
+    return tuple(judge_event(step, je.event, previous))
+
+
+@dataclass(frozen=True)
+class MoveOnRule:
+    """When the movements count as a later step's (see the module docstring): for ``seconds`` of movement
+    (the time the fitting events cover, two hands at once counting once) and at least ``moves`` movements
+    (a set of circles or cross-fibre passes counts each circle or pass)."""
+
+    seconds: float = MOVE_ON_S
+    moves: int = MOVE_ON_MOVES
+
+
+# what the movements became, for the note on a step cut short
+_BECAME = {
+    "effleurage": "effleurage strokes",
+    "deep_stroke": "deep strokes",
+    "petrissage": "kneading",
+    "friction": "friction circles",
+    "cross_fiber": "cross-fibre passes",
+    "press": "presses",
+    "hold": "holds",
+}
+
+
+def _number(x: float | int) -> str:
+    return f"{round(x, 1):g}"
+
+
+def cut_short_note(title: str, done: float | int, target: float | int | None, unit: str, to: Step) -> str:
+    """The note on a step cut short: "Petrissage was cut short: 2 of 4 s done; moved on to Friction when your
+    movements became friction circles" (or "... was skipped; ..." when nothing of it was done)."""
+    why = f"moved on to {to.title} when your movements became {_BECAME.get(to.technique, to.technique)}"
+    if not done:
+        return f"{title} was skipped; {why}"
+    amount = f"{_number(done)} of {_number(target)}" if target is not None else _number(done)
+    return f"{title} was cut short: {amount} {unit} done; {why}"
 
 
 @dataclass(frozen=True)
@@ -102,6 +169,15 @@ class StepProgress:
     ended_s: float | None
     technique: str = ""
     attempt: int = 1  # 1 for the first attempt, 2 after one repeat(), ...
+    # left because the movements had become a later step's (see the module docstring): that step's id,
+    # and the note saying so; None otherwise
+    moved_on_to: str | None = None
+    note: str | None = None
+
+    @property
+    def cut_short(self) -> bool:
+        """Left unfinished because the giver had moved on to a later step."""
+        return self.moved_on_to is not None
 
     @property
     def score(self) -> int | None:
@@ -111,6 +187,7 @@ class StepProgress:
         return round(100 * self.ok_events / self.events) if self.events else 0
 
     def to_dict(self) -> dict:
+        moved = {"cut_short": True, "moved_on_to": self.moved_on_to, "note": self.note} if self.cut_short else {}
         return {
             "step_id": self.step_id,
             "title": self.title,
@@ -125,6 +202,7 @@ class StepProgress:
             "score": self.score,
             "started_s": self.started_s,
             "ended_s": self.ended_s,
+            **moved,
         }
 
 
@@ -138,6 +216,53 @@ def _interval_union_s(intervals: list[tuple[float, float]]) -> float:
             total += t1 - end
             end = t1
     return total
+
+
+def qualifies(step: Step, ev: JudgedEvent) -> bool:
+    """Is this the kind of event the step counts, where and the way it asks for it (verdicts aside)?"""
+    m = ev.event
+    if step.technique == "instruction" or m.kind != _COUNTS[step.technique][0] or m.lane not in step.lanes:
+        return False
+    if m.kind != "stroke":
+        return True
+    want = step.direction
+    if want == "any":
+        return step.technique == "petrissage" or m.direction != "lateral"  # kneading goes every way
+    return m.direction == want
+
+
+def counts_toward(step: Step, ev: JudgedEvent) -> bool:
+    """Does the event, as judged, count toward the step (the kind it asks for, and all ok)?"""
+    return ev.ok and qualifies(step, ev)
+
+
+def _movements(ev: JudgedEvent) -> int:
+    """How many movements an event is: a set of circles or cross-fibre passes is one per circle or pass."""
+    return max(1, int(ev.event.count)) if ev.event.kind in ("circles", "cross_fiber") else 1
+
+
+def _middle(ev: JudgedEvent) -> float:
+    return 0.5 * (ev.event.t_start + ev.event.t_end)
+
+
+def _judged_again(je: JudgedEvent, verdicts: tuple[Verdict, ...]) -> JudgedEvent:
+    """The event with the verdicts of another step; a flag it keeps was raised when it first was. An event
+    whose hand was not seen well enough (``unsure``) gets no flag under the other step either."""
+    if je.unsure is not None:
+        verdicts = tuple(v for v in verdicts if v.name == "ok") or (OK,)
+    bad = any(v.name != "ok" for v in verdicts)
+    flagged_at = (je.flagged_at if je.flagged_at is not None else je.event.t_end) if bad else None
+    return JudgedEvent(je.event, je.hand, verdicts, flagged_at, je.unsure)
+
+
+@dataclass
+class _Stretch:
+    """The events since the movements may have become one later step's (see the module docstring)."""
+
+    start_s: float | None = None  # where it began: its first event that fits there, or fits there better
+    events: list[tuple[JudgedEvent, tuple[Verdict, ...]]] = field(default_factory=list)  # and its verdicts there
+    fits: list[tuple[float, float]] = field(default_factory=list)  # the events counting toward the later step
+    moves: int = 0
 
 
 @dataclass
@@ -165,6 +290,9 @@ class _Attempt:
         self.intervals: list[tuple[float, float]] = []  # counted events (seconds mode)
         self.singles: list[_Single] = []  # hands: both
         self.pairs = 0  # ok pairs (hands: both)
+        self.observed: list[JudgedEvent] = []  # every event added, in order
+        self.moved_on_to: str | None = None  # cut short: the later step the giver moved on to
+        self.note: str | None = None
 
         tech = step.technique
         if tech == "instruction":
@@ -181,19 +309,8 @@ class _Attempt:
 
     # -- events --------------------------------------------------------------------------
 
-    def _qualifies(self, ev) -> bool:
-        """Is this the kind of event the step asks for, where it asks for it (verdicts aside)?"""
-        m = ev.event
-        if self.kind is None or m.kind != self.kind or m.lane not in self.step.lanes:
-            return False
-        if m.kind != "stroke":
-            return True
-        want = self.step.direction
-        if want == "any":
-            return self.step.technique == "petrissage" or m.direction != "lateral"  # kneading goes every way
-        return m.direction == want
-
     def add(self, ev: JudgedEvent) -> None:
+        self.observed.append(ev)
         self.events += 1
         ok = ev.ok
         if ok:
@@ -201,7 +318,7 @@ class _Attempt:
         for v in ev.verdicts:
             if v.name != "ok":
                 self.flags[v.name] += 1
-        if not self._qualifies(ev):
+        if not qualifies(self.step, ev):
             return
         m = ev.event
         if self.paired:
@@ -256,6 +373,8 @@ class _Attempt:
             self.ended_s,
             st.technique,
             self.attempt,
+            self.moved_on_to,
+            self.note,
         )
 
 
@@ -272,13 +391,26 @@ class RoutineSession:
     change nothing.
     """
 
-    def __init__(self, routine: Routine, start_step: str | None = None, start_s: float | None = None):
+    def __init__(
+        self,
+        routine: Routine,
+        start_step: str | None = None,
+        start_s: float | None = None,
+        *,
+        move_on: MoveOnRule | None = MoveOnRule(),
+        judge: Judge = judge_alone,
+    ):
         self.routine = routine
         self._index = routine.steps.index(routine.step(start_step)) if start_step is not None else 0
         self._now: float | None = start_s
         self._history: list[StepProgress] = []
         self._finished = False
         self._attempt = _Attempt(self.current, 1, start_s)
+        self._move_on = move_on  # None: only a step done (or next()) leaves it
+        self._judge = judge
+        self._stretches: dict[int, _Stretch] = {}  # a later step's index -> the stretch that may be its
+        self._previous: dict[tuple[int, str], MotionEvent] = {}  # (hand, kind) -> its last event
+        self._moves: list[MoveOn] = []  # not yet taken
 
     # -- state ---------------------------------------------------------------------------
 
@@ -324,16 +456,37 @@ class RoutineSession:
     # -- input ---------------------------------------------------------------------------
 
     def observe(self, events: Iterable[JudgedEvent], t_s: float) -> list[StepProgress]:
-        """Add the events judged by ``t_s`` to the current step; return the steps completed and left."""
+        """Add the events judged by ``t_s`` to the current step; return the steps completed and left
+        (cut short too, when the giver has moved on: see :meth:`take_moves`)."""
         left = self.tick(t_s)
         if self._finished:
             return left
+        moved = False
         for ev in events:
             started = self._attempt.started_s
-            if started is not None and 0.5 * (ev.event.t_start + ev.event.t_end) < started - 1e-9:
+            if started is not None and _middle(ev) < started - 1e-9:
                 continue  # mostly done before this step began: it belongs (and was judged) with the one before
+            key = (ev.hand, ev.event.kind)
+            previous = self._previous.get(key)
+            self._previous[key] = ev.event
+            if moved:  # judged with the step just left, as the rest of this batch was: judged again
+                again = _judged_again(ev, self._judge(self.current, ev, previous))
+                last = self._moves[-1]
+                self._moves[-1] = replace(last, rejudged=(*last.rejudged, (ev, again)))
+                ev = again
             self._attempt.add(ev)
+            if self._move_on is not None:
+                cut = self._watch(ev, previous, self._move_on, t_s)
+                if cut:
+                    left += cut
+                    moved = True
         return left + self._advance_if_complete(t_s)
+
+    def take_moves(self) -> list[MoveOn]:
+        """The times the session moved on since the last call (oldest first), each with the events it judged
+        again: what the runner applies to its events and its pipeline."""
+        moves, self._moves = self._moves, []
+        return moves
 
     def tick(self, t_s: float) -> list[StepProgress]:
         """Let time pass to ``t_s``; return the steps completed and left (an instruction step's time ran out)."""
@@ -375,11 +528,91 @@ class RoutineSession:
             left.append(self._leave(at))
         return left
 
-    def _close(self, t_s: float) -> StepProgress:
-        self._attempt.ended_s = t_s
-        final = self._attempt.progress(t_s)
+    def _close(self, t_s: float, moved_on_to: Step | None = None) -> StepProgress:
+        a = self._attempt
+        a.ended_s = t_s
+        if moved_on_to is not None:
+            a.moved_on_to = moved_on_to.id
+            a.note = cut_short_note(a.step.title, a.done(t_s), a.target, a.unit, moved_on_to)
+        final = a.progress(t_s)
         self._history.append(final)
+        self._stretches.clear()
         return final
+
+    # -- moving on -------------------------------------------------------------------------
+
+    def _later(self) -> range:
+        return range(self._index + 1, len(self.routine.steps))
+
+    def _watch(self, ev: JudgedEvent, previous: MotionEvent | None, rule: MoveOnRule, t_s: float) -> list[StepProgress]:
+        """Follow the stretches that may be later steps' with one more event; move on when one is.
+        The steps cut short (none if the session stays)."""
+        if counts_toward(self._attempt.step, ev):
+            self._stretches.clear()  # the giver is still at this step
+            return []
+        flags_here = {v.name for v in ev.verdicts if v.name != "ok"}
+        for i in self._later():
+            step = self.routine.steps[i]
+            if step.technique == "instruction":
+                continue  # nothing to see of it: the giver is never found doing it
+            there = self._judge(step, ev, previous)
+            flags_there = {v.name for v in there if v.name != "ok"}
+            if flags_there - flags_here:
+                self._stretches.pop(i, None)  # it fits that step worse than this one
+                continue
+            fits = not flags_there and qualifies(step, ev)
+            telling = fits or bool(flags_here - flags_there)  # it fits there, or better there than here
+            stretch = self._stretches.get(i)
+            if stretch is None:
+                if not telling:
+                    continue  # as good (or bad) here as there, counting nowhere (a rest, a move across)
+                stretch = self._stretches[i] = _Stretch()
+            stretch.events.append((ev, there))
+            if telling:
+                start = ev.event.t_start
+                stretch.start_s = start if stretch.start_s is None else min(stretch.start_s, start)
+            if fits:
+                stretch.fits.append((ev.event.t_start, ev.event.t_end))
+                stretch.moves += _movements(ev)
+        for i in sorted(self._stretches):
+            stretch = self._stretches[i]
+            if stretch.moves >= rule.moves and _interval_union_s(stretch.fits) >= rule.seconds:
+                return self._move_to(i, stretch, t_s)
+        return []
+
+    def _move_to(self, index: int, stretch: _Stretch, t_s: float) -> list[StepProgress]:
+        """Leave the current step cut short, and every step up to ``index``, where ``stretch`` began; the
+        stretch's events (from there) go to step ``index``, judged as that step's."""
+        old = self._attempt
+        assert stretch.start_s is not None
+        since = stretch.start_s if old.started_s is None else max(old.started_s, stretch.start_s)
+        moving = [(je, there) for je, there in stretch.events if _middle(je) >= since - 1e-9]
+        gone = {id(je) for je, _ in moving}
+        kept = _Attempt(old.step, old.attempt, old.started_s)  # the step as it was without them
+        for je in old.observed:
+            if id(je) not in gone:
+                kept.add(je)
+        to = self.routine.steps[index]
+        self._attempt = kept
+        left = [self._close(since, to)]
+        skipped = []
+        for i in range(self._index + 1, index):
+            self._index = i
+            self._attempt = _Attempt(self.current, 1, since)
+            skipped.append(self.current.id)
+            left.append(self._close(since, to))
+        self._index = index
+        self._attempt = _Attempt(to, 1, since)
+        pairs = []
+        for je, there in moving:
+            again = _judged_again(je, there)
+            self._attempt.add(again)
+            pairs.append((je, again))
+        note = left[0].note or ""
+        if skipped:
+            note += f" ({', '.join(self.routine.step(i).title for i in skipped)} skipped)"
+        self._moves.append(MoveOn(old.step.id, tuple(skipped), to.id, since, t_s, note, tuple(pairs)))
+        return left
 
     def _leave(self, t_s: float) -> StepProgress:
         final = self._close(t_s)

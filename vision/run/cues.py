@@ -58,10 +58,12 @@ def _amount(step: Step) -> str:
     return ""
 
 
-def step_cue(step: Step, t_s: float) -> Cue:
-    """The words when the routine moves on to ``step``: "Next: Petrissage, one minute"."""
+def step_cue(step: Step, t_s: float, cut_short: str | None = None) -> Cue:
+    """The words when the routine moves on to ``step``: "Next: Petrissage, one minute"; when it moved on
+    because the giver had gone on to a later step, the step left first: "Petrissage cut short. Next: ..."."""
     amount = _amount(step)
-    return Cue(t_s, "step", f"Next: {step.title}" + (f", {amount}" if amount else ""), "step")
+    before = f"{cut_short} cut short. " if cut_short else ""
+    return Cue(t_s, "step", f"{before}Next: {step.title}" + (f", {amount}" if amount else ""), "step")
 
 
 def hold_cue(seconds: float, t_s: float) -> Cue:

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
-from vision.core.types import FrameResult
+from vision.core.types import FrameResult, MoveOn
 from vision.drawing.overlay import Overlay
 from vision.files.video import bgr_of
 from vision.judging.pipeline import Pipeline
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 RECENT_FLAGS = 30
 STATS_WINDOW_S = 5.0
 CAMERA_STOPPED_S = 3.0  # no frame for this long while recording: the camera stopped (or the tab closed)
+WITHDRAW_AFTER_END_S = 1.0  # a flag on an event judged again: raised at most this long after the event ended
 
 
 class Recording(Protocol):
@@ -104,6 +105,9 @@ class LiveSnapshot:
     score: int | None = None
     recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
     since_frame_s: float | None = None  # seconds since the camera's last frame arrived (None before the first)
+    # the routine moved on because the giver had gone on to a later step: what was cut short, said on the
+    # step line until the routine moves on again
+    notice: str | None = None
 
 
 @dataclass
@@ -219,6 +223,9 @@ class LiveCoach:
         self._cues = CueGate()  # what to say next (flags, a new step, the hold timer)
         self._resting: dict[int, float] = {}  # giver hand -> how long it has rested, at the last frame
         self._cue_step: int | None = None  # the step index the last step cue was for
+        self._cut_short: str | None = None  # the title of the step cut short, for the next step cue
+        self._notice: str | None = None  # what was cut short ...
+        self._notice_index: int | None = None  # ... said while the routine is on this step
         self._advice: tuple[Advice, ...] = ()
         self._advice_t = -1e9
         self._error: str | None = None
@@ -287,6 +294,7 @@ class LiveCoach:
                 self._score,
                 (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors else None),
                 since,
+                self._notice,
             )
 
     def take_cue(self) -> Cue | None:
@@ -445,8 +453,13 @@ class LiveCoach:
             self._index, self._progress, self._history = s.index, progress, history
             self._finished, self._score = s.finished, score
             if self._cue_step is not None and s.index != self._cue_step and not s.finished and self._last_t is not None:
-                self._cues.offer(step_cue(s.current, self._last_t))
-            self._cue_step = s.index
+                self._cues.offer(step_cue(s.current, self._last_t, self._cut_short))
+            self._cue_step, self._cut_short = s.index, None
+            if self._notice is not None:  # said until the routine moves on from where it moved on to
+                if self._notice_index is None:
+                    self._notice_index = s.index
+                elif s.index != self._notice_index:
+                    self._notice = self._notice_index = None
 
     def _draw(self, frame: NDArray[np.uint8], result: FrameResult) -> NDArray[np.uint8]:
         self._overlay.back.annotate(frame, result)
@@ -463,6 +476,8 @@ class LiveCoach:
             for je in result.finished:
                 self._judged += 1
                 self._good += je.ok
+            for move in result.moved_on:
+                self._moved_on(move)
             step = self._runner.pipeline.step
             for f in result.flags:
                 self._flags.append(LiveFlag(f.t_s, f.hand, f.verdict.name, f.verdict.message))
@@ -482,6 +497,28 @@ class LiveCoach:
                 self._palms.append(hs.observation.palm_size_px)
         if givers or self._last_hand_t is None:
             self._last_hand_t = t
+
+    def _moved_on(self, move: MoveOn) -> None:
+        """The routine found the giver had moved on: the counts and the flags of the events it judged again
+        as they are now (a flag withdrawn leaves the list), and the step line and cue say so. Under the lock."""
+        withdrawn: list[tuple[int, set[str], float, float]] = []
+        for before, after in move.rejudged:
+            self._good += after.ok - before.ok
+            names = {v.name for v in before.verdicts} - {v.name for v in after.verdicts} - {"ok"}
+            if names:
+                withdrawn.append((before.hand, names, before.event.t_start, before.event.t_end))
+                self._flags_total = max(0, self._flags_total - len(names))
+
+        def kept(f: LiveFlag) -> bool:
+            # a flag is raised while its stroke moves, or in the frame that judges it, just after it ends
+            return not any(
+                f.hand == hand and f.name in names and t0 - 1e-6 <= f.t_s <= t1 + WITHDRAW_AFTER_END_S
+                for hand, names, t0, t1 in withdrawn
+            )
+
+        self._flags = deque(filter(kept, self._flags), maxlen=RECENT_FLAGS)
+        self._cut_short = self.routine.step(move.cut_short).title
+        self._notice, self._notice_index = move.note, None
 
     def _advise(self, frame_bgr: NDArray[np.uint8], t: float) -> None:
         palm = float(np.median(self._palms)) if self._palms else None

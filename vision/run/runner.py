@@ -15,6 +15,14 @@ enters (:func:`~vision.judging.settings.adjust_step`), and the smoothing and
 spine width to the pipeline (:func:`~vision.judging.pipeline.pipeline_config`),
 so a session judged live at *strict* and re-judged at *strict* gets the same
 verdicts whether it drills one step or follows the routine.
+
+Following the routine, the session judges each event against the later steps
+too (with the pipeline's :meth:`~vision.judging.pipeline.Pipeline.verdicts_under`)
+and moves on when the giver has (:class:`~vision.judging.session.MoveOnRule`);
+the runner then swaps the events it judged again into :attr:`Runner.events`,
+sets the pipeline's step from where that stretch began, and hands the
+:class:`~vision.core.types.MoveOn` to the sinks in the frame's result
+(``FrameResult.moved_on``). Drilling one step never moves on.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -33,13 +41,13 @@ from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
 from vision.core.hands import HandObservation
-from vision.core.types import FrameResult, JudgedEvent, UnsureSpan
+from vision.core.types import FrameResult, JudgedEvent, MotionEvent, MoveOn, UnsureSpan, Verdict
 from vision.drawing.overlay import Overlay
 from vision.files.landmarks import LandmarksWriter
 from vision.files.video import H264Writer
 from vision.judging.pipeline import Pipeline, PipelineConfig, pipeline_config
 from vision.judging.routines import Routine, Step
-from vision.judging.session import RoutineSession
+from vision.judging.session import MoveOnRule, RoutineSession
 from vision.judging.settings import Settings, adjust_step
 from vision.stages.detection import HandDetector
 
@@ -121,6 +129,8 @@ class Runner:
     of another size (WebRTC scales the camera's picture under load) restarts
     the judging there with the calibration scaled to it, live and when the
     recording is re-judged alike (the landmarks file keeps each frame's size).
+    ``move_on``: when, following the routine, the session moves on to a later
+    step the giver has gone on to (None: never; drilling a step never does).
     """
 
     def __init__(
@@ -136,8 +146,10 @@ class Runner:
         detector_factory: Callable[[], HandDetector] | None = None,
         sinks: Sequence[Sink] = (),
         calibration_wh: tuple[int, int] | None = None,
+        move_on: MoveOnRule | None = MoveOnRule(),
     ):
         self.following = step is None
+        self._move_on = move_on if self.following else None
         self.routine = routine if step is None else drill(routine, step)
         self._start_step = start_step if step is None else None
         self.calibration = calibration
@@ -154,7 +166,7 @@ class Runner:
         self.frames = 0
         self.t_first: float | None = None
         self.t_last: float | None = None
-        self.session = RoutineSession(self.routine, self._start_step)
+        self.session = self._new_session()
         self.pipeline = self._build()
 
     # -- state -----------------------------------------------------------------------------------
@@ -196,6 +208,7 @@ class Runner:
         self.events.extend(result.finished)
         self.session.observe(result.finished, item.t_s)
         step = self.pipeline.step
+        result = self._moved_on(result)
         for sink in self.sinks:
             sink.frame(item.index, item.frame_bgr, result, step)
         self._follow_session()
@@ -258,7 +271,7 @@ class Runner:
         if settings is not None:
             self.settings = settings
         if new_session:
-            self.session = RoutineSession(self.routine, self._start_step)
+            self.session = self._new_session()
         self.pipeline = self._build()
         return last
 
@@ -282,6 +295,29 @@ class Runner:
 
     # -- internals ---------------------------------------------------------------------------------
 
+    def _new_session(self) -> RoutineSession:
+        return RoutineSession(self.routine, self._start_step, move_on=self._move_on, judge=self._judge_later)
+
+    def _judge_later(self, step: Step, je: JudgedEvent, previous: MotionEvent | None) -> tuple[Verdict, ...]:
+        """An event against a later step of the routine, as the pipeline would judge it at these settings."""
+        return self.pipeline.verdicts_under(adjust_step(step, self.settings), je, previous)
+
+    def _moved_on(self, result: FrameResult) -> FrameResult:
+        """Apply the session's moving on (if it did): the events it judged again replace the ones in
+        :attr:`events`, and the pipeline judges against the step moved on to from where its stretch began."""
+        moves = self.session.take_moves()
+        if not moves:
+            return result
+        for move in moves:
+            self._apply(move)
+        return replace(result, moved_on=(*result.moved_on, *moves))
+
+    def _apply(self, move: MoveOn) -> None:
+        again = {id(before): after for before, after in move.rejudged}
+        self.events = [again.get(id(je), je) for je in self.events]
+        self._judged = self.routine.step(move.to)
+        self.pipeline.set_step(adjust_step(self._judged, self.settings), since_s=move.since_s)
+
     def _pipeline_config(self) -> PipelineConfig:
         return pipeline_config(self.settings, self._base_config)
 
@@ -303,6 +339,7 @@ class Runner:
         self._finished_pipeline = self.pipeline
         self.events.extend(last.finished)
         self.session.observe(last.finished, max(t_s, self.session.now_s or t_s))
+        last = self._moved_on(last)
         for sink in self.sinks:
             sink.ended(last, step)
         return last
