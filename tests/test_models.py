@@ -24,6 +24,7 @@ from vision.files.report import (
 )
 from vision.files.schemas import MODELS, schema, schema_text, write_schemas
 from vision.files.session import FORMAT, SESSION_FILE, SessionInfo, read_session, write_session
+from vision.judging.settings import Settings
 
 DOCS_SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
 LABELS = SAMPLES / "effleurage_good.json"
@@ -143,6 +144,15 @@ def test_a_damaged_or_missing_report_is_one_line(tmp_path):
     (tmp_path / "report.json").write_text("[]")
     with pytest.raises(ReportError, match="expected a JSON object"):
         read_report(tmp_path / "report.json")
+    (tmp_path / "report.json").write_bytes(b"\x1f\x8b\x08\x00\x00")  # a gzip's first bytes
+    with pytest.raises(ReportError) as e:
+        read_report(tmp_path / "report.json")
+    assert str(e.value) == (f"{tmp_path / 'report.json'}: cannot read the report (byte 1 is not UTF-8 text: it is not "
+                            "a JSON file); the report is damaged: write it again with `stroke-coach analyze` (or "
+                            "rejudge)")
+    (tmp_path / "report.json").write_text("[" * 100_000)
+    with pytest.raises(ReportError, match="nested too deeply; the report is damaged"):
+        read_report(tmp_path / "report.json")
 
 
 def test_the_reports_lanes_are_the_pipelines():
@@ -163,7 +173,11 @@ def session(**kw) -> dict:
 def folder_with(tmp_path: Path, data) -> Path:
     folder = tmp_path / "rec"
     folder.mkdir(exist_ok=True)
-    (folder / SESSION_FILE).write_text(data if isinstance(data, str) else json.dumps(data))
+    path = folder / SESSION_FILE
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data if isinstance(data, str) else json.dumps(data))
     return folder
 
 
@@ -171,7 +185,7 @@ def test_a_recorders_session_json_is_the_model(tmp_path):
     from vision.files.recording import Recorder, open_recording
 
     cal = Calibration.from_dict(CAL)
-    rec = Recorder(cal, routine="Swedish massage", step_id="effleurage", root=tmp_path, settings={"smoothing": "low"},
+    rec = Recorder(cal, routine="Swedish massage", step_id="effleurage", root=tmp_path, settings={"smoothing": "strong"},
                    blur_faces=False)
     started = json.loads((rec.folder / SESSION_FILE).read_text())
     assert started["status"] == "recording" and started["frame_size"] is None and "frames" not in started
@@ -184,7 +198,7 @@ def test_a_recorders_session_json_is_the_model(tmp_path):
     assert d["frame_size"] == [640, 480] and d["frames"] == 4 and d["extra"] == {"score": 80}
     assert "frames_with_faces_blurred" not in d  # faces were not blurred
     assert out.session == read_session(rec.folder) == SessionInfo.model_validate(d)
-    assert out.session.settings == {"smoothing": "low"} and out.session.calibration.to_calibration() == cal
+    assert out.session.settings.model_dump() == {"smoothing": "strong"} and out.session.calibration.to_calibration() == cal
     assert open_recording(rec.folder).frame_wh == (640, 480)
     assert not list(rec.folder.glob(".*.tmp"))  # written atomically: no temp file left
 
@@ -198,11 +212,20 @@ def test_an_interrupted_session_and_another_writers_fields(tmp_path):
     assert json.loads((folder / SESSION_FILE).read_text()) == session(camera={"model": "laptop"})  # ... nor lost
     folder = folder_with(tmp_path, {"format": FORMAT, "version": 1, "status": "complete"})  # a bare one still opens
     info = read_session(folder)
-    assert info.files.video == "video.mp4" and info.calibration is None and info.settings == {}
+    assert info.files.video == "video.mp4" and info.calibration is None and info.settings.model_dump() == {}
+
+
+def test_the_recorded_settings_are_the_judgings(tmp_path):
+    """What a recording was judged with, read back typed; what it leaves out is standard, the caller's others kept."""
+    info = read_session(folder_with(tmp_path, session(settings={"sensitivity": "strict", "camera": "front"})))
+    assert info.settings.to_settings() == Settings("strict", "standard")
+    assert info.settings.model_dump() == {"sensitivity": "strict", "camera": "front"}
+    assert read_session(folder_with(tmp_path, session(settings={}))).settings.to_settings() == Settings()
 
 
 @pytest.mark.parametrize("data, message", [
-    ('{"format": ', "session.json is unreadable (not valid JSON"),
+    ('{"format": ', "session.json: invalid JSON at line 1, column 12: Expecting value; the recording's session.json is "
+                    "damaged; its landmarks.jsonl may still be re-judged"),
     ({"name": "x"}, 'is not a recording: session.json is not a Stroke Coach session (expected "format": '
                     '"stroke-coach-recording")'),
     (session(version=2), "recording format version 2, this Stroke Coach reads up to 1; update Stroke Coach"),
@@ -217,6 +240,20 @@ def test_an_interrupted_session_and_another_writers_fields(tmp_path):
                                                         '{"width": 640, "height": 480}; the recording\'s '
                                                         "session.json is damaged: fix or remove that field"),
     (session(settings=["strict"]), "session.json: settings: expected an object, found [\"strict\"]"),
+    (session(settings={"sensitivity": "srict"}), "session.json: settings.sensitivity: expected 'gentle', 'standard' or "
+                                                 "'strict', found \"srict\"; the recording's session.json is damaged: "
+                                                 "fix or remove that field"),
+    (session(settings={"smoothing": 2}), "settings.smoothing: expected 'light', 'standard' or 'strong', found 2"),
+    ({k: v for k, v in session().items() if k != "status"}, "session.json has status None, expected \"recording\" "
+                                                             'or "complete"; the recording is damaged: set "status" to '
+                                                             '"complete", or delete the recording'),
+    (session(calibration={**CAL, "top_left": None}), "calibration.top_left: expected two numbers [x, y] in image "
+                                                     "pixels (e.g. [120, 400]), found null; fix the corners in "
+                                                     "session.json, or re-judge with a calibration file"),
+    ("[1, 2]", "is not a recording: session.json is not a Stroke Coach session"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "session.json: cannot read the session.json (byte 0 is not UTF-8 text: "
+                                        "it is not a JSON file); the recording's session.json is damaged"),
+    (b"", "session.json: invalid JSON at line 1, column 1: Expecting value"),
 ])
 def test_a_damaged_session_json_says_what_is_wrong(tmp_path, data, message):
     folder = folder_with(tmp_path, data)

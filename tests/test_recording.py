@@ -353,7 +353,7 @@ def test_not_a_recording_gives_a_clear_error(tmp_path, live):
     bad = tmp_path / "badjson"
     bad.mkdir()
     (bad / "session.json").write_text('{"format": "stroke-coach-rec')
-    with pytest.raises(RecordingError, match="session.json is unreadable"):
+    with pytest.raises(RecordingError, match="session.json: invalid JSON"):
         open_recording(bad)
     other = tmp_path / "other"
     other.mkdir()

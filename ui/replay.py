@@ -96,12 +96,8 @@ if source == "A recording":
     if rec.status != "complete":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")
-    try:
-        recorded_with = Settings.from_dict(rec.session.settings)
-    except (TypeError, ValueError):
-        recorded_with = Settings()
     job = ("recording", rec.folder, rec.calibration,
-           (rec.session.routine, rec.session.step, recorded_with), rec.folder.name, rec.video)
+           (rec.session.routine, rec.session.step, rec.session.settings.to_settings()), rec.folder.name, rec.video)
 elif source == "A sample clip":
     if not sample_clips():
         st.info(f"No sample clips in `{SAMPLES}` (they come with a checkout of Stroke Coach, not with an "

@@ -131,11 +131,8 @@ def cmd_rejudge(args) -> int:
         rec = open_recording(src) if src.is_dir() else None
         name = args.routine or (rec.session.routine if rec is not None else None) or "swedish"
         routine = find_routine(name, args.routines_dir)
-        recorded = rec.session.settings if rec is not None else {}
-        settings = Settings(
-            sensitivity=args.sensitivity or recorded.get("sensitivity", "standard"),
-            smoothing=args.smoothing or recorded.get("smoothing", "standard"),
-        )
+        recorded = rec.session.settings.to_settings() if rec is not None else Settings()
+        settings = Settings(args.sensitivity or recorded.sensitivity, args.smoothing or recorded.smoothing)
         step = routine.step(args.step).id if args.step else None
         calibration = _load_calibration(args.calibration, None) if args.calibration else None
     except (RecordingError, RoutineError, CalibrationError, ValueError) as e:
