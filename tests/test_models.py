@@ -13,6 +13,7 @@ from vision.core.backframe import LANE_NAMES, Calibration, CalibrationError
 from vision.core.types import OK, FrameResult, JudgedEvent, MotionEvent, Verdict
 from vision.files.calibration import load_calibration_file, parse_calibration, save_calibration_file
 from vision.files.jsonl import RecordingError
+from vision.files.landmarks import LandmarksLine, landmarks_line, read_landmark_frames
 from vision.files.report import (
     Lane,
     Report,
@@ -328,6 +329,61 @@ def test_the_command_line_explains_a_hand_edited_calibration(tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert lines[0].startswith(f"error: {path}: frame_size: expected [width, height]")
+
+
+# -- landmarks.jsonl ----------------------------------------------------------------------------------------------
+
+
+def landmarks_file(tmp_path: Path, damaged: str | bytes) -> Path:
+    """A landmarks.jsonl of four frames whose second line is ``damaged`` (the last line is whole: not a crash's)."""
+    good = [landmarks_line(i, FrameResult.empty(i / 30), (640, 480)) for i in range(4)]
+    hand = {"score": 0.9, "hand": 1, "landmarks": [[100.0 + i, 200.0] for i in range(21)]}
+    good[2] = json.dumps({**json.loads(good[2]), "hands": [hand]})
+    raw = damaged if isinstance(damaged, bytes) else damaged.encode()
+    path = tmp_path / "landmarks.jsonl"
+    path.write_bytes(b"\n".join([good[0].encode(), raw, *(g.encode() for g in good[2:])]) + b"\n")
+    return path
+
+
+HAND = {"score": 0.9, "hand": 1, "landmarks": [[1.0, 2.0]] * 21}
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"frame": 1, "t": 0.03, "hands": [{"score": 0.9, "lan', "invalid JSON at column 50: Unterminated string"),
+    ('{"frame": 1, "t": "soon", "hands": []}', 't: expected a number, found "soon"'),
+    ('{"frame": 1, "t": NaN, "hands": []}', "t: expected a finite number, found NaN"),
+    ('{"frame": 1.5, "t": 0.03, "hands": []}', "frame: expected a whole number, found 1.5"),
+    ('{"frame": 1, "t": 0.03}', "hands: expected a value, found nothing (it is missing)"),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [{**HAND, "landmarks": [[1.0, 2.0]] * 20}]}),
+     "hands[0].landmarks: expected 21 points [x, y] in image pixels, found [[1.0, 2.0], "),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [{**HAND, "score": "high"}]}),
+     'hands[0].score: expected a number, found "high"'),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [3]}), "hands[0]: expected an object, found 3"),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [], "wh": {"w": 640, "h": 480}}),
+     'wh: expected [width, height] in pixels, two whole numbers above 0 (e.g. [640, 480]), found {"w": 640, "h": 480}'),
+    ("[1, 2]", "expected a JSON object (a frame), found [1, 2]"),
+    (b"\x00\x9f\x92\x96 ftyp", "invalid JSON at column 1: Expecting value"),
+])
+def test_a_damaged_landmarks_line_says_which_line_and_field(tmp_path, line, problem):
+    path = landmarks_file(tmp_path, line)
+    with pytest.raises(RecordingError) as e:
+        list(read_landmark_frames(path))
+    message = str(e.value)
+    assert message.startswith(f"{path}: line 2 is damaged: {problem}") and "\n" not in message, message
+    assert message.endswith("; delete that line to re-judge the other frames, or record the session again"), message
+
+
+def test_landmarks_lines_read_back_as_written(tmp_path):
+    path = landmarks_file(tmp_path, landmarks_line(1, FrameResult.empty(1 / 30)))
+    frames = list(read_landmark_frames(path))
+    assert [f.index for f in frames] == [0, 1, 2, 3] and [f.frame_wh for f in frames] == [(640, 480), None,
+                                                                                          (640, 480), (640, 480)]
+    (hand,) = frames[2].hands
+    assert hand.score == 0.9 and hand.landmarks_px.shape == (21, 2) and hand.landmarks_px[20, 0] == 120.0
+    assert LandmarksLine.model_validate_json(path.read_text().splitlines()[2]).hands[0].hand == 1
+    cut = path.read_bytes()[:-20]  # a crash in the middle of the last line: that line is left out, not an error
+    path.write_bytes(cut)
+    assert len(list(read_landmark_frames(path))) == 3
 
 
 # -- the JSON Schemas ---------------------------------------------------------------------------------------------
