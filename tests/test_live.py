@@ -10,6 +10,7 @@ import pytest
 
 from tests.helpers import SAMPLES, labels_of
 from vision.core.backframe import Calibration
+from vision.files.events import EventLine
 from vision.files.video import VideoReader
 from vision.judging.pipeline import pipeline_config
 from vision.judging.routines import find_routine
@@ -276,8 +277,8 @@ def _live_and_rejudged(tmp_path, start: int, stop: int | None, resize=None) -> t
         rec = open_recording(coach.snapshot().last_recording)
     finally:
         coach.close()
-    live = sorted((e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
-                  for e in rec.events() if e["type"] == "event")
+    live = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
+                  for e in rec.events() if isinstance(e, EventLine))
     again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
     replayed = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
                       for e in again.report.events)

@@ -10,8 +10,9 @@ import pytest
 
 from tests.helpers import SAMPLES, labels_of, run_cli, sample_clips
 from vision.core.backframe import LANE_NAMES, Calibration, CalibrationError
-from vision.core.types import OK, FrameResult, JudgedEvent, MotionEvent, Verdict
+from vision.core.types import OK, Flag, FrameResult, JudgedEvent, MotionEvent, Verdict
 from vision.files.calibration import load_calibration_file, parse_calibration, save_calibration_file
+from vision.files.events import EventLine, FlagLine, StepLine, dumps, event_line, flag_line, read_events, step_line
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LandmarksLine, landmarks_line, read_landmark_frames
 from vision.files.report import (
@@ -384,6 +385,57 @@ def test_landmarks_lines_read_back_as_written(tmp_path):
     cut = path.read_bytes()[:-20]  # a crash in the middle of the last line: that line is left out, not an error
     path.write_bytes(cut)
     assert len(list(read_landmark_frames(path))) == 3
+
+
+# -- events.jsonl -------------------------------------------------------------------------------------------------
+
+
+def events_lines() -> list[dict]:
+    je = events()[1]  # flagged
+    return [step_line(0.0, 0, "effleurage"), event_line(je, 12, "effleurage"),
+            flag_line(Flag(2.4, 2, WRONG), 10, "effleurage")]
+
+
+def test_events_lines_read_back_typed(tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(dumps(d) + "\n" for d in events_lines()))
+    step, event, flag = read_events(path)
+    assert step == StepLine(type="step", t=0.0, frame=0, step="effleurage")
+    assert isinstance(event, EventLine) and event.kind == "stroke" and event.verdicts[0].name == "wrong_direction"
+    assert event.model_dump(mode="json") == events_lines()[1] and event.frame == 12
+    assert isinstance(flag, FlagLine) and flag.verdict == "wrong_direction" and flag.hand == 2
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (lambda ls: ls.__setitem__(1, dumps(ls_event(t_start="soon"))), 't_start: expected a number, found "soon"'),
+    (lambda ls: ls.__setitem__(1, dumps({k: v for k, v in ls_event().items() if k != "lane"})),
+     "lane: expected a value, found nothing (it is missing)"),
+    (lambda ls: ls.__setitem__(2, ls[2].replace('"wrong_direction"', '"wrong_way"')),
+     "verdict: expected 'ok', 'wrong_direction',"),
+    (lambda ls: ls.__setitem__(0, dumps({"type": "step", "t": 0.0, "frame": -1, "step": "effleurage"})),
+     "frame: expected greater than or equal to 0, found -1"),
+    (lambda ls: ls.__setitem__(1, '{"type": "event", "kind": "str'), "invalid JSON at column 27: Unterminated string"),
+    (lambda ls: ls.__setitem__(1, '["event"]'), 'expected an object with a "type" ("step", "event" or "flag"), '
+                                                'found ["event"]'),
+    (lambda ls: ls.__setitem__(1, '{"type": ["event"]}'), 'expected an object with a "type"'),
+    (lambda ls: ls.__setitem__(1, "\x00\x01\x02 garbage"), "invalid JSON at column 1: Expecting value"),
+])
+def test_a_damaged_events_line_says_which_line_and_field(tmp_path, edit, problem):
+    lines = [dumps(d) for d in events_lines()]
+    edit(lines)
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    with pytest.raises(RecordingError) as e:
+        read_events(path)
+    message = str(e.value)
+    n = next(i for i, line in enumerate(lines, 1) if line != dumps(events_lines()[i - 1]))
+    assert message.startswith(f"{path}: line {n} is damaged: {problem}") and "\n" not in message, message
+    assert message.endswith("; delete that line, or record the session again (its landmarks.jsonl re-judges it "
+                            "without this file)"), message
+
+
+def ls_event(**changes) -> dict:
+    return {**events_lines()[1], **changes}
 
 
 # -- the JSON Schemas ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pytest
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
 from vision.core.types import FrameResult
 from vision.files.calibration import load_calibration_file
+from vision.files.events import EventLine, FlagLine, StepLine
 from vision.files.landmarks import landmarks_line
 from vision.files.recording import (
     RECORDINGS_ENV,
@@ -117,17 +118,16 @@ def test_complete_recording_opens_and_its_video_plays(live):
 
 def test_events_file_holds_every_event_and_flag(live):
     lines = read_events(live["rec"].events_path)
-    assert lines[0] == {"type": "step", "t": 0.0, "frame": 0, "step": "effleurage"}
-    evs = [d for d in lines if d["type"] == "event"]
-    fls = [d for d in lines if d["type"] == "flag"]
-    assert {d["type"] for d in lines} == {"step", "event", "flag"}
+    assert lines[0] == StepLine(type="step", t=0.0, frame=0, step="effleurage")
+    evs = [d for d in lines if isinstance(d, EventLine)]
+    fls = [d for d in lines if isinstance(d, FlagLine)]
+    assert {d.type for d in lines} == {"step", "event", "flag"}
     assert len(evs) == len(live["events"]) >= 10 and len(fls) == len(live["flags"]) >= 1
     want = sorted((je.event.kind, je.hand, round(je.event.t_start, 3), tuple(v.name for v in je.verdicts))
                   for je in live["events"])
-    assert sorted((d["kind"], d["hand"], d["t_start"], tuple(v["name"] for v in d["verdicts"])) for d in evs) == want
-    assert all(d["step"] == "effleurage" for d in evs + fls)
-    assert any(d["verdict"] == "wrong_direction" and d["message"] for d in fls)
-    assert {"t", "hand", "verdict", "message"} <= set(fls[0])
+    assert sorted((d.kind, d.hand, d.t_start, tuple(v.name for v in d.verdicts)) for d in evs) == want
+    assert all(d.step == "effleurage" for d in evs + fls)
+    assert any(d.verdict == "wrong_direction" and d.message for d in fls)
 
 
 def test_rejudge_gives_exactly_the_live_verdicts(live, tmp_path):

@@ -132,7 +132,7 @@ def test_a_recording_following_the_routine_re_judges_as_it_was_judged_live(live_
     routine, recs = live_recordings
     rec, snap = recs[sensitivity]
     assert rec.status == "complete" and snap.error is None
-    live = sorted(_event_key(e) for e in rec.events() if e["type"] == "event")
+    live = sorted(_event_key(e.model_dump(mode="json")) for e in rec.events() if e.type == "event")
     again = rejudge(rec.folder, routine=routine, settings=Settings(sensitivity))
     assert len(live) >= 10, "the clip's strokes, circles and holds were judged live"
     assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live

@@ -9,18 +9,67 @@
   report's (:func:`vision.files.report.event_dict`);
 - ``{"type": "flag", "t": s, "frame": i, "hand": h, "verdict": name,
   "message": text, "step": id}``: a flag raised on the picture.
+
+:func:`read_events` reads them back checked, as :class:`StepLine`,
+:class:`EventLine` and :class:`FlagLine` (their JSON Schema, one line:
+``docs/schemas/events.schema.json``); a damaged line is a one-line
+:class:`~vision.files.jsonl.RecordingError` naming the line and the field.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated, Literal
 
-from vision.core.types import Flag, JudgedEvent
+from pydantic import Field, RootModel, ValidationError
+
+from vision.core.types import Flag, JudgedEvent, VerdictName
+from vision.files.jsonfile import FileModel, describe
 from vision.files.jsonl import RecordingError, read_lines
-from vision.files.report import event_dict
+from vision.files.report import EventRecord, event_dict
 
 EVENTS_FILE = "events.jsonl"
+
+_FIX = "delete that line, or record the session again (its landmarks.jsonl re-judges it without this file)"
+
+
+class StepLine(FileModel):
+    """The step judged from ``frame`` on (the first line names the starting step)."""
+
+    type: Literal["step"]
+    t: float = Field(description="Seconds, on the session's clock.")
+    frame: int = Field(ge=0)
+    step: str | None = Field(description="The step's id.")
+
+
+class EventLine(EventRecord):
+    """An event judged: the report's fields (:class:`~vision.files.report.EventRecord`), its frame and step."""
+
+    type: Literal["event"]
+    frame: int | None = Field(ge=0, description="The frame whose result returned it; null for those at stop.")
+    step: str | None = Field(description="The step in force at the event's middle: the one it was judged against.")
+
+
+class FlagLine(FileModel):
+    """A flag raised on the picture."""
+
+    type: Literal["flag"]
+    t: float = Field(description="Seconds, on the session's clock.")
+    frame: int | None = Field(ge=0)
+    hand: int = Field(ge=1, description="The giver's hand: 1, 2, ...")
+    verdict: VerdictName
+    message: str
+    step: str | None
+
+
+class EventsLine(RootModel[Annotated[StepLine | EventLine | FlagLine, Field(discriminator="type")]]):
+    """One line of events.jsonl: a step, an event or a flag, by its ``type`` (for the JSON Schema)."""
+
+
+# a line is checked against the model its "type" names (not the union: its "step" tag is also a field's name,
+# and a message must name the field)
+_MODELS: dict[str, type[StepLine | EventLine | FlagLine]] = {"step": StepLine, "event": EventLine, "flag": FlagLine}
 
 
 def step_line(t_s: float, frame: int, step_id: str | None) -> dict:
@@ -47,16 +96,31 @@ def dumps(line: dict) -> str:
     return json.dumps(line, separators=(",", ":"))
 
 
-def read_events(path: str | Path) -> list[dict]:
-    """The lines of an events.jsonl as dicts (each with a "type"); a truncated last line is ignored."""
+def read_events(path: str | Path) -> list[StepLine | EventLine | FlagLine]:
+    """The lines of an events.jsonl, checked; a truncated last line is ignored.
+
+    Raises RecordingError for a damaged line: the line, the field, what was
+    expected and found, what to do.
+    """
     path = Path(path)
     out = []
     for n, line in read_lines(path):
         try:
-            d = json.loads(line)
-        except ValueError as e:
-            raise RecordingError(f"{path}: line {n} is damaged ({e}); expected one JSON object per line") from None
-        if not isinstance(d, dict) or "type" not in d:
-            raise RecordingError(f'{path}: line {n}: expected an object with a "type", got {line[:40]!r}')
-        out.append(d)
+            data = json.loads(line)
+        except (ValueError, RecursionError) as e:
+            why = (
+                f"invalid JSON at column {e.colno}: {e.msg}" if isinstance(e, json.JSONDecodeError) else "invalid JSON"
+            )
+            raise RecordingError(f"{path}: line {n} is damaged: {why}; {_FIX}") from None
+        kind = data.get("type") if isinstance(data, dict) else None
+        model = _MODELS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            raise RecordingError(
+                f'{path}: line {n} is damaged: expected an object with a "type" ("step", "event" or "flag"), '
+                f"found {json.dumps(data)[:40]}; {_FIX}"
+            )
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as e:
+            raise RecordingError(f"{path}: line {n} is damaged: {describe(e, data, model)}; {_FIX}") from None
     return out

@@ -51,7 +51,17 @@ from vision.core.folders import RECORDINGS_ENV, folders
 from vision.core.hands import HandObservation
 from vision.core.types import FrameResult, JudgedEvent
 from vision.files.calibration import Corners
-from vision.files.events import EVENTS_FILE, dumps, event_line, flag_line, read_events, step_line
+from vision.files.events import (
+    EVENTS_FILE,
+    EventLine,
+    FlagLine,
+    StepLine,
+    dumps,
+    event_line,
+    flag_line,
+    read_events,
+    step_line,
+)
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE, LandmarksWriter, read_landmarks
 from vision.files.session import (
@@ -566,8 +576,8 @@ class Recording:
             return iter(())
         return read_landmarks(self.landmarks_path)
 
-    def events(self) -> list[dict]:
-        """The events.jsonl lines (``type`` "step", "event" or "flag"); [] if there is none."""
+    def events(self) -> list[StepLine | EventLine | FlagLine]:
+        """The events.jsonl lines, checked (``type`` "step", "event" or "flag"); [] if there is none."""
         return read_events(self.events_path) if self.events_path.exists() else []
 
 
