@@ -27,6 +27,7 @@ from vision.files.recording import (
     RecordingError,
     blur_regions,
     default_root,
+    find_recordings,
     list_recordings,
     open_recording,
     read_events,
@@ -383,6 +384,9 @@ def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypat
     (tmp_path / "junk" / "session.json").write_text("not json")
     found = list_recordings(tmp_path)
     assert [r.name for r in found] == sorted(names, reverse=True)
+    (junk,) = [d for d, _ in find_recordings(tmp_path).damaged]  # named, for a page to say so; "notes" is no recording
+    assert junk == tmp_path / "junk" and find_recordings(tmp_path).damaged[0][1].startswith(
+        f"{junk}: session.json: invalid JSON at line 1, column 1")
     assert all(r.status == "complete" and r.video is None and r.session.frames == 0 for r in found)
     assert list_recordings(tmp_path / "none") == []
     monkeypatch.setenv(RECORDINGS_ENV, str(tmp_path))

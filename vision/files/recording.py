@@ -83,6 +83,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "FoundRecordings",
     "RECORDINGS_ENV",
     "Recorder",
     "Recording",
@@ -90,6 +91,7 @@ __all__ = [
     "blur_regions",
     "default_root",
     "enlarge_box",
+    "find_recordings",
     "list_recordings",
     "open_recording",
     "read_events",
@@ -600,16 +602,37 @@ def open_recording(folder: str | Path) -> Recording:
     )
 
 
-def list_recordings(root: str | Path | None = None) -> list[Recording]:
-    """The recordings in ``root`` (default :func:`default_root`), newest first; other folders are skipped."""
+@dataclass(frozen=True)
+class FoundRecordings:
+    """The recordings of a folder, newest first, and the folders that look like recordings but cannot be opened."""
+
+    recordings: list[Recording]
+    damaged: list[tuple[Path, str]]  # (folder, what is wrong and what to do), by name, newest first
+
+
+def find_recordings(root: str | Path | None = None) -> FoundRecordings:
+    """The recordings in ``root`` (default :func:`default_root`): every folder with a session.json.
+
+    One that cannot be opened (a hand-edited or damaged session.json) is
+    listed in ``damaged`` with its one-line message, so that a page can say so
+    and still offer the others; folders without a session.json are not
+    recordings and are left out.
+    """
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
-        return []
-    found = []
+        return FoundRecordings([], [])
+    found, damaged = [], []
     for d in root.iterdir():
         if d.is_dir() and (d / SESSION_FILE).is_file():
             try:
                 found.append(open_recording(d))
-            except RecordingError:
-                continue
-    return sorted(found, key=lambda r: (str(r.started_at or ""), r.name), reverse=True)
+            except RecordingError as e:
+                damaged.append((d, str(e)))
+    found.sort(key=lambda r: (str(r.started_at or ""), r.name), reverse=True)
+    damaged.sort(key=lambda fd: fd[0].name, reverse=True)
+    return FoundRecordings(found, damaged)
+
+
+def list_recordings(root: str | Path | None = None) -> list[Recording]:
+    """The recordings in ``root`` (default :func:`default_root`), newest first; other folders are skipped."""
+    return find_recordings(root).recordings
