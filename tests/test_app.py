@@ -332,3 +332,23 @@ def test_damaged_routine_files_are_named_and_the_others_listed(data, tmp_path, m
     assert "not valid YAML at line" in errors["cut.yaml"] and "id input should be a valid string" in errors["ids.yaml"]
     assert any(t.startswith("Swedish massage") for t in (e.label for e in at.expander))
     assert "Fix the files named above" in at.caption[0].value
+
+
+def test_the_practice_page_says_what_to_do_when_a_frame_fails_and_logs_why(data):
+    """A frame the analysis fails on: the page shows a plain sentence; stroke-coach.log has the traceback."""
+    import numpy as np
+
+    from vision.run.live import ANALYSIS_FAILED
+
+    write_calibration(data.dir, "effleurage_good")
+    at = _app().run()
+    coach = at.session_state.coach
+    try:
+        coach.process(np.zeros((10, 10), np.uint8), 0.0)  # not a colour frame: the camera's thread carries on
+        at.run()
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [ANALYSIS_FAILED]
+        log = (data.dir / "stroke-coach.log").read_text()
+        assert "live analysis failed on a frame" in log and "Traceback (most recent call last)" in log
+    finally:
+        coach.close()

@@ -459,6 +459,7 @@ class Recorder:
             if sync and self._video is not None:
                 self._video.sync()
         except OSError as e:
+            log.warning("recording %s: cannot write: %s", self.folder.name, e)
             self._error(f"cannot write the recording: {e.strerror or e}")
 
     def _write_item(self, item: _Item) -> None:
