@@ -352,3 +352,42 @@ def test_the_practice_page_says_what_to_do_when_a_frame_fails_and_logs_why(data)
         assert "live analysis failed on a frame" in log and "Traceback (most recent call last)" in log
     finally:
         coach.close()
+
+
+# -- an unexpected error: a generic message on the page, the details in the log --------------------------------
+
+
+def test_an_unexpected_error_shows_a_generic_message_and_its_traceback_goes_to_the_log(data, monkeypatch):
+    import vision.files.recording
+
+    def broken(root=None):
+        raise RuntimeError("details for the log only: /home/someone/recordings")
+
+    monkeypatch.setattr(vision.files.recording, "find_recordings", broken)
+    at = _app().switch_page("ui/replay.py").run()
+    (shown,) = at.exception
+    assert "redacted" in shown.proto.message and "details for the log" not in str(shown.proto)
+    assert not shown.stack_trace and not shown.proto.type  # neither the traceback nor the exception's type
+    log = (data.dir / "stroke-coach.log").read_text()
+    assert "Uncaught app execution" in log and "Traceback (most recent call last)" in log
+    assert "RuntimeError: details for the log only: /home/someone/recordings" in log
+
+
+def _options(cmd: list[str]) -> dict[str, str]:
+    return {a[2:]: b for a, b in zip(cmd, cmd[1:]) if a.startswith("--")}
+
+
+def test_make_run_and_stroke_coach_app_give_the_app_the_same_options():
+    """`make run` reads .streamlit/config.toml, `stroke-coach app` (an installed copy has no such file) gives flags:
+    both hide the error details from the page and send the traceback to the log."""
+    import tomllib
+
+    from vision.cli import app_command
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    want = {f"{section}.{name}": str(value).lower() if isinstance(value, bool) else str(value)
+            for section, values in config.items() for name, value in values.items()}
+    assert want["client.showErrorDetails"] == "none" and want["logger.enableRich"] == "false"
+    flags = _options(app_command())
+    assert {name: flags.get(name) for name in want} == want
+    assert _options(app_command(9000, "0.0.0.0", headless=True))["server.headless"] == "true"
