@@ -250,7 +250,7 @@ def test_the_replay_page_with_only_damaged_recordings_says_so(data):
     at = _app().switch_page("ui/replay.py").run()
     assert not at.exception, at.exception
     assert f"{folder}: session.json: invalid JSON at line 1" in at.warning[0].value
-    assert at.info[0].value.startswith("No other recordings in")
+    assert at.info[0].value.startswith("No other recordings yet in")
 
 
 def test_a_damaged_landmarks_file_is_a_plain_message_when_re_judged(data):

@@ -91,7 +91,7 @@ def test_complete_recording_opens_and_its_video_plays(live):
     s = rec.session
     assert s.frames == N_FRAMES and s.video_frames == N_FRAMES and s.dropped_frames == 0
     assert s.routine == "Swedish massage" and s.step == "effleurage" and s.blur_faces is True
-    assert s.settings == {"model_complexity": 0} and s.extra == {"fps": 30.0, "score": 50}
+    assert s.settings.model_dump() == {"model_complexity": 0} and s.extra == {"fps": 30.0, "score": 50}
     assert s.calibration.to_dict() == live["cal"].to_dict() and rec.calibration == live["cal"]
     assert s.started_at[-6] in "+-" and s.ended_at and s.errors == []
     assert s.duration_s == pytest.approx(N_FRAMES / 30, abs=0.01) and s.fps == pytest.approx(30.0)

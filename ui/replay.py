@@ -88,7 +88,7 @@ if source == "A recording":
                    + "\n".join(f"- **{folder.name}**: {problem}" for folder, problem in found.damaged))
     recs = found.recordings
     if not recs:
-        st.info(f"No{' other' if found.damaged else ''} recordings in `{recordings_dir()}`. Record one on the "
+        st.info(f"No {'other ' if found.damaged else ''}recordings yet in `{recordings_dir()}`. Record one on the "
                 "Practice page.")
         st.stop()
 
