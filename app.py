@@ -16,7 +16,9 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 from vision.core.logs import log_to_file  # noqa: E402
 
-log_to_file()  # the worker threads' errors, with their tracebacks (the pages show plain messages)
+# the worker threads' errors, and a page's uncaught exception (Streamlit logs it to streamlit.error_util; the page
+# shows a generic message, client.showErrorDetails), with their tracebacks: the pages show plain messages
+log_to_file(loggers=("vision", "streamlit.error_util"))
 
 st.set_page_config(page_title="Stroke Coach", layout="wide")
 page = st.navigation([

@@ -166,3 +166,228 @@ def test_replay_a_recording_judged_as_it_was_recorded(data):
     assert not at.exception, at.exception
     assert list(at.dataframe[-1].value["verdict"]) == ["wrong_direction"]
     assert at.metric[1].value != "0"  # events
+
+
+# -- hand-edited and damaged files: a plain message on the page, never a traceback ----------------------------
+
+
+def _recording(root, frames: int = 4):
+    """A short recording (hands only, no video: nothing to encode) with the sample's calibration; its folder."""
+    from vision.core.backframe import Calibration
+    from vision.core.types import FrameResult
+    from vision.files.recording import Recorder
+
+    cal = Calibration.from_dict(labels_of("effleurage_good")["calibration"])
+    rec = Recorder(cal, routine="swedish", step_id="effleurage", root=root, settings={"sensitivity": "gentle"},
+                   blur_faces=False, frame_wh=(640, 480))
+    for i in range(frames):
+        rec.write(None, FrameResult.empty(i / 30))
+    return rec.stop().folder
+
+
+def _edit_session(folder, **changes):
+    path = folder / "session.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
+
+
+CORNERS = labels_of("effleurage_good")["calibration"]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "byte 0 is not UTF-8 text"),  # random bytes: a picture saved over it
+    (json.dumps([CORNERS]).encode(), "expected a JSON object with base_left, base_right, top_right, top_left, "
+                                     "found list"),
+    (json.dumps({k: v for k, v in CORNERS.items() if k != "top_left"}).encode(),
+     "top_left: expected two numbers [x, y] in image pixels (e.g. [120, 400]), found nothing (it is missing)"),
+    (json.dumps({**CORNERS, "base_right": "412, 143"}).encode(), 'base_right: expected two numbers [x, y] in image '
+                                                                 'pixels (e.g. [120, 400]), found "412, 143"'),
+    (b'{"base_left": [1, 2], "base_right": [', "invalid JSON at line 1, column 38"),
+])
+def test_a_damaged_saved_calibration_is_a_plain_message_on_every_page_that_reads_it(data, content, fragment):
+    data.dir.mkdir(parents=True)
+    path = data.dir / "calibration.json"
+    path.write_bytes(content)
+    for page in (None, "ui/calibrate.py"):
+        at = _app() if page is None else _app().switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        message = at.warning[0].value
+        assert message.startswith(f"The saved calibration cannot be used ({path}: ") and fragment in message, message
+        assert message.endswith("Calibrate again."), message
+        if page is None:
+            assert not data.streamer_calls  # the Practice page stopped at the message, before the camera
+    at.radio(key="calib_source").set_value("A sample clip").run()  # the Calibrate page still works: a new one
+    assert not at.exception and any(b.label == "Use its first frame" for b in at.button)
+
+
+def test_the_replay_page_names_the_damaged_recordings_and_offers_the_others(data):
+    root = data.dir / "recordings"
+    good = _recording(root)
+    typo, picture, resized = (_recording(root) for _ in range(3))
+    _edit_session(typo, settings={"sensitivity": "srict"})
+    (picture / "session.json").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")  # a photo saved over it
+    _edit_session(resized, frame_size={"width": 640, "height": 480})
+    at = _app().switch_page("ui/replay.py").run()
+    assert not at.exception, at.exception
+    warning = at.warning[0].value
+    assert warning.startswith("Some recordings cannot be opened and are left out:")
+    assert (f"- **{typo.name}**: {typo}: session.json: settings.sensitivity: expected 'gentle', 'standard' or "
+            "'strict', found \"srict\"; the recording's session.json is damaged: fix or remove that field") in warning
+    assert f"- **{picture.name}**: {picture}: session.json: cannot read the session.json (byte 0 is not UTF-8" in warning
+    assert f"- **{resized.name}**: {resized}: session.json: frame_size: expected [width, height]" in warning
+    assert "Traceback" not in warning
+    options = at.selectbox(key="replay_recording").options
+    assert len(options) == 1 and options[0].startswith(good.name)
+    assert at.radio(key="replay_sensitivity_gentle").value == "gentle"  # the good one, as it was recorded
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception, at.exception
+    assert at.metric[1].value == "0"  # judged: no hands, no events
+
+
+def test_the_replay_page_with_only_damaged_recordings_says_so(data):
+    folder = _recording(data.dir / "recordings")
+    (folder / "session.json").write_text('{"format": "stroke-coach-recording", "version": 1, "stat')
+    at = _app().switch_page("ui/replay.py").run()
+    assert not at.exception, at.exception
+    assert f"{folder}: session.json: invalid JSON at line 1" in at.warning[0].value
+    assert at.info[0].value.startswith("No other recordings yet in")
+
+
+def test_a_damaged_landmarks_file_is_a_plain_message_when_re_judged(data):
+    folder = _recording(data.dir / "recordings", frames=6)
+    path = folder / "landmarks.jsonl"
+    lines = path.read_text().splitlines()
+    lines[2] = json.dumps({**json.loads(lines[2]), "t": "later"})
+    path.write_text("\n".join(lines) + "\n")
+    at = _app().switch_page("ui/replay.py").run()
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value == (f"Could not analyse {folder.name}: {path}: line 3 is damaged: t: expected a number, "
+                                 'found "later"; delete that line to re-judge the other frames, or record the '
+                                 "session again")
+
+
+def test_a_recording_without_a_calibration_says_how_to_re_judge_it(data):
+    folder = _recording(data.dir / "recordings")
+    session = json.loads((folder / "session.json").read_text())
+    del session["calibration"]
+    (folder / "session.json").write_text(json.dumps(session))
+    at = _app().switch_page("ui/replay.py").run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith(f"{folder.name} has no calibration in its session.json")
+    assert "stroke-coach rejudge" in at.error[0].value and "--calibration" in at.error[0].value
+    assert not any(b.label == "Analyse" for b in at.button)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"\x00\x00\x00\x18ftypisom\xff", "byte 12 is not UTF-8 text"),  # the video uploaded as its calibration
+    (json.dumps({**CORNERS, "frame_size": {"width": 640, "height": 480}}).encode(),
+     'frame_size: expected [width, height] in pixels, two whole numbers above 0 (e.g. [640, 480]), found '
+     '{"width": 640, "height": 480}'),
+    (b"[1, 2]", "expected a JSON object with base_left"),
+])
+def test_a_damaged_uploaded_calibration_is_a_plain_message(data, content, fragment):
+    at = _app().switch_page("ui/replay.py").run()
+    at.radio(key="replay_source").set_value("A video file").run()
+    at.file_uploader(key="replay_upload").set_value(("clip.mp4", b"not looked at", "video/mp4"))
+    at.file_uploader(key="replay_cal").set_value(("cal.json", content, "application/json")).run()
+    assert not at.exception, at.exception
+    message = at.error[0].value
+    assert message.startswith("The uploaded calibration cannot be used (cal.json: ") and fragment in message, message
+    assert message.endswith("Upload the calibration file the Calibrate page saved for this camera position.")
+    assert not (data.dir / "uploads").exists()  # stopped before the video was kept
+
+
+def test_a_damaged_sample_labels_file_is_a_plain_message(data, tmp_path, monkeypatch):
+    import ui.state
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "mine.mp4").write_bytes(b"")
+    (samples / "mine.json").write_text('{"calibration": {"base_left": [1, 2]}}')
+    monkeypatch.setattr(ui.state, "SAMPLES", samples)
+    at = _app().switch_page("ui/replay.py").run()
+    at.radio(key="replay_source").set_value("A sample clip").run()
+    assert not at.exception, at.exception
+    assert at.error[0].value == ("The sample's calibration cannot be used (mine.json: calibration.base_right: expected "
+                                 "two numbers [x, y] in image pixels (e.g. [120, 400]), found nothing (it is missing); "
+                                 "fix it in the file, or calibrate again). Make the samples again: `make samples`.")
+
+
+def test_damaged_routine_files_are_named_and_the_others_listed(data, tmp_path, monkeypatch):
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "photo.yaml").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    (extra / "list.yaml").write_text("- effleurage\n- petrissage\n")
+    (extra / "cut.yaml").write_text("name: Cut\nsteps: [{id: a, title: A\n")
+    (extra / "ids.yaml").write_text("name: Ids\nsteps:\n" + "  - id: [a]\n    title: A\n    instruction: Go\n"
+                                    "    technique: effleurage\n" * 2)
+    monkeypatch.setenv("STROKE_COACH_ROUTINES", str(extra))
+    at = _app().switch_page("ui/routines.py").run()
+    assert not at.exception, at.exception
+    errors = {e.value.split("**")[1]: e.value for e in at.error}
+    assert set(errors) == {"photo.yaml", "list.yaml", "cut.yaml", "ids.yaml"}
+    assert "not a text file (byte 0 is not UTF-8)" in errors["photo.yaml"]
+    assert "expected a mapping with 'name' and 'steps', got list" in errors["list.yaml"]
+    assert "not valid YAML at line" in errors["cut.yaml"] and "id input should be a valid string" in errors["ids.yaml"]
+    assert any(t.startswith("Swedish massage") for t in (e.label for e in at.expander))
+    assert "Fix the files named above" in at.caption[0].value
+
+
+def test_the_practice_page_says_what_to_do_when_a_frame_fails_and_logs_why(data):
+    """A frame the analysis fails on: the page shows a plain sentence; stroke-coach.log has the traceback."""
+    import numpy as np
+
+    from vision.run.live import ANALYSIS_FAILED
+
+    write_calibration(data.dir, "effleurage_good")
+    at = _app().run()
+    coach = at.session_state.coach
+    try:
+        coach.process(np.zeros((10, 10), np.uint8), 0.0)  # not a colour frame: the camera's thread carries on
+        at.run()
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [ANALYSIS_FAILED]
+        log = (data.dir / "stroke-coach.log").read_text()
+        assert "live analysis failed on a frame" in log and "Traceback (most recent call last)" in log
+    finally:
+        coach.close()
+
+
+# -- an unexpected error: a generic message on the page, the details in the log --------------------------------
+
+
+def test_an_unexpected_error_shows_a_generic_message_and_its_traceback_goes_to_the_log(data, monkeypatch):
+    import vision.files.recording
+
+    def broken(root=None):
+        raise RuntimeError("details for the log only: /home/someone/recordings")
+
+    monkeypatch.setattr(vision.files.recording, "find_recordings", broken)
+    at = _app().switch_page("ui/replay.py").run()
+    (shown,) = at.exception
+    assert "redacted" in shown.proto.message and "details for the log" not in str(shown.proto)
+    assert not shown.stack_trace and not shown.proto.type  # neither the traceback nor the exception's type
+    log = (data.dir / "stroke-coach.log").read_text()
+    assert "Uncaught app execution" in log and "Traceback (most recent call last)" in log
+    assert "RuntimeError: details for the log only: /home/someone/recordings" in log
+
+
+def _options(cmd: list[str]) -> dict[str, str]:
+    return {a[2:]: b for a, b in zip(cmd, cmd[1:]) if a.startswith("--")}
+
+
+def test_make_run_and_stroke_coach_app_give_the_app_the_same_options():
+    """`make run` reads .streamlit/config.toml, `stroke-coach app` (an installed copy has no such file) gives flags:
+    both hide the error details from the page and send the traceback to the log."""
+    import tomllib
+
+    from vision.cli import app_command
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    want = {f"{section}.{name}": str(value).lower() if isinstance(value, bool) else str(value)
+            for section, values in config.items() for name, value in values.items()}
+    assert want["client.showErrorDetails"] == "none" and want["logger.enableRich"] == "false"
+    flags = _options(app_command())
+    assert {name: flags.get(name) for name in want} == want
+    assert _options(app_command(9000, "0.0.0.0", headless=True))["server.headless"] == "true"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 
@@ -10,11 +11,12 @@ import pytest
 
 from tests.helpers import SAMPLES, labels_of
 from vision.core.backframe import Calibration
+from vision.files.events import EventLine
 from vision.files.video import VideoReader
 from vision.judging.pipeline import pipeline_config
 from vision.judging.routines import find_routine
 from vision.judging.settings import Settings, adjust_step
-from vision.run.live import LiveCoach
+from vision.run.live import ANALYSIS_FAILED, RECORDING_NOT_SAVED, VIDEO_NOT_SAVED, LiveCoach
 from vision.run.runner import scale_calibration
 from vision.stages.checks import setup_advice
 
@@ -151,12 +153,50 @@ def test_the_snapshot_says_how_long_since_the_camera_last_sent_a_frame():
         coach.close()
 
 
-def test_a_failing_frame_is_reported_not_raised():
+def test_a_failing_frame_is_reported_not_raised(caplog):
+    """The page gets a plain sentence (what to do); the exception, with its traceback, goes to the log."""
     coach = _coach("effleurage_good")
     try:
-        out = coach.process(np.zeros((10, 10), np.uint8), 0.0)  # not a colour frame
+        with caplog.at_level(logging.ERROR, logger="vision.run.live"):
+            out = coach.process(np.zeros((10, 10), np.uint8), 0.0)  # not a colour frame
         assert out.shape == (10, 10)
-        assert coach.snapshot().error
+        assert coach.snapshot().error == ANALYSIS_FAILED  # not the exception's text
+        (record,) = [r for r in caplog.records if r.name == "vision.run.live"]
+        assert record.exc_info is not None and "live analysis failed on a frame" in record.getMessage()
+    finally:
+        coach.close()
+
+
+class _FailingRecorder:
+    """A recorder whose writing fails as the real one's does (disk full, the encoder): it keeps its errors."""
+
+    def __init__(self, folder):
+        self.folder, self.errors, self.stopped = folder, [], False
+
+    def write(self, frame_bgr, result, step_id):
+        return True
+
+    def log(self, result, step_id):
+        pass
+
+    def stop(self, extra=None):
+        self.stopped = True
+
+
+def test_a_recording_problem_is_said_in_plain_words(tmp_path):
+    coach = _coach("effleurage_good")
+    recorder = _FailingRecorder(tmp_path)
+    try:
+        frames = _frames("effleurage_good", 3)
+        coach.process(*next(frames))
+        coach.command("record", lambda frame_wh, calibration, c: recorder)
+        coach.process(*next(frames))
+        assert coach.snapshot().recording == str(tmp_path) and coach.snapshot().recording_problem is None
+        recorder.errors.append("video: the video encoder could not start (OSError: [Errno 28] No space left on "
+                               "device: '/secret/video.mp4'); recording landmarks and events only")
+        assert coach.snapshot().recording_problem == VIDEO_NOT_SAVED
+        recorder.errors.append("cannot write the recording: No space left on device")
+        assert coach.snapshot().recording_problem == RECORDING_NOT_SAVED
     finally:
         coach.close()
 
@@ -290,8 +330,8 @@ def _live_and_rejudged(tmp_path, start: int, stop: int | None, resize=None) -> t
         rec = open_recording(coach.snapshot().last_recording)
     finally:
         coach.close()
-    live = sorted((e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
-                  for e in rec.events() if e["type"] == "event")
+    live = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
+                  for e in rec.events() if isinstance(e, EventLine))
     again = rejudge(rec.folder, step=find_routine(labels["routine"]).step(labels["step"]))
     replayed = sorted((e.kind, e.hand, e.t_start, e.t_end, tuple(v.name for v in e.verdicts))
                       for e in again.report.events)

@@ -10,9 +10,11 @@ import pytest
 
 from tests.helpers import SAMPLES, labels_of, run_cli, sample_clips
 from vision.core.backframe import LANE_NAMES, Calibration, CalibrationError
-from vision.core.types import OK, FrameResult, JudgedEvent, MotionEvent, Verdict
+from vision.core.types import OK, Flag, FrameResult, JudgedEvent, MotionEvent, Verdict
 from vision.files.calibration import load_calibration_file, parse_calibration, save_calibration_file
+from vision.files.events import EventLine, FlagLine, StepLine, dumps, event_line, flag_line, read_events, step_line
 from vision.files.jsonl import RecordingError
+from vision.files.landmarks import LandmarksLine, landmarks_line, read_landmark_frames
 from vision.files.report import (
     Lane,
     Report,
@@ -24,6 +26,7 @@ from vision.files.report import (
 )
 from vision.files.schemas import MODELS, schema, schema_text, write_schemas
 from vision.files.session import FORMAT, SESSION_FILE, SessionInfo, read_session, write_session
+from vision.judging.settings import Settings
 
 DOCS_SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
 LABELS = SAMPLES / "effleurage_good.json"
@@ -160,6 +163,15 @@ def test_a_damaged_or_missing_report_is_one_line(tmp_path):
     (tmp_path / "report.json").write_text("[]")
     with pytest.raises(ReportError, match="expected a JSON object"):
         read_report(tmp_path / "report.json")
+    (tmp_path / "report.json").write_bytes(b"\x1f\x8b\x08\x00\x00")  # a gzip's first bytes
+    with pytest.raises(ReportError) as e:
+        read_report(tmp_path / "report.json")
+    assert str(e.value) == (f"{tmp_path / 'report.json'}: cannot read the report (byte 1 is not UTF-8 text: it is not "
+                            "a JSON file); the report is damaged: write it again with `stroke-coach analyze` (or "
+                            "rejudge)")
+    (tmp_path / "report.json").write_text("[" * 100_000)
+    with pytest.raises(ReportError, match="nested too deeply; the report is damaged"):
+        read_report(tmp_path / "report.json")
 
 
 def test_the_reports_lanes_are_the_pipelines():
@@ -180,7 +192,11 @@ def session(**kw) -> dict:
 def folder_with(tmp_path: Path, data) -> Path:
     folder = tmp_path / "rec"
     folder.mkdir(exist_ok=True)
-    (folder / SESSION_FILE).write_text(data if isinstance(data, str) else json.dumps(data))
+    path = folder / SESSION_FILE
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data if isinstance(data, str) else json.dumps(data))
     return folder
 
 
@@ -188,7 +204,7 @@ def test_a_recorders_session_json_is_the_model(tmp_path):
     from vision.files.recording import Recorder, open_recording
 
     cal = Calibration.from_dict(CAL)
-    rec = Recorder(cal, routine="Swedish massage", step_id="effleurage", root=tmp_path, settings={"smoothing": "low"},
+    rec = Recorder(cal, routine="Swedish massage", step_id="effleurage", root=tmp_path, settings={"smoothing": "strong"},
                    blur_faces=False)
     started = json.loads((rec.folder / SESSION_FILE).read_text())
     assert started["status"] == "recording" and started["frame_size"] is None and "frames" not in started
@@ -201,7 +217,7 @@ def test_a_recorders_session_json_is_the_model(tmp_path):
     assert d["frame_size"] == [640, 480] and d["frames"] == 4 and d["extra"] == {"score": 80}
     assert "frames_with_faces_blurred" not in d  # faces were not blurred
     assert out.session == read_session(rec.folder) == SessionInfo.model_validate(d)
-    assert out.session.settings == {"smoothing": "low"} and out.session.calibration.to_calibration() == cal
+    assert out.session.settings.model_dump() == {"smoothing": "strong"} and out.session.calibration.to_calibration() == cal
     assert open_recording(rec.folder).frame_wh == (640, 480)
     assert not list(rec.folder.glob(".*.tmp"))  # written atomically: no temp file left
 
@@ -215,11 +231,20 @@ def test_an_interrupted_session_and_another_writers_fields(tmp_path):
     assert json.loads((folder / SESSION_FILE).read_text()) == session(camera={"model": "laptop"})  # ... nor lost
     folder = folder_with(tmp_path, {"format": FORMAT, "version": 1, "status": "complete"})  # a bare one still opens
     info = read_session(folder)
-    assert info.files.video == "video.mp4" and info.calibration is None and info.settings == {}
+    assert info.files.video == "video.mp4" and info.calibration is None and info.settings.model_dump() == {}
+
+
+def test_the_recorded_settings_are_the_judgings(tmp_path):
+    """What a recording was judged with, read back typed; what it leaves out is standard, the caller's others kept."""
+    info = read_session(folder_with(tmp_path, session(settings={"sensitivity": "strict", "camera": "front"})))
+    assert info.settings.to_settings() == Settings("strict", "standard")
+    assert info.settings.model_dump() == {"sensitivity": "strict", "camera": "front"}
+    assert read_session(folder_with(tmp_path, session(settings={}))).settings.to_settings() == Settings()
 
 
 @pytest.mark.parametrize("data, message", [
-    ('{"format": ', "session.json is unreadable (not valid JSON"),
+    ('{"format": ', "session.json: invalid JSON at line 1, column 12: Expecting value; the recording's session.json is "
+                    "damaged; its landmarks.jsonl may still be re-judged"),
     ({"name": "x"}, 'is not a recording: session.json is not a Stroke Coach session (expected "format": '
                     '"stroke-coach-recording")'),
     (session(version=2), "recording format version 2, this Stroke Coach reads up to 1; update Stroke Coach"),
@@ -234,6 +259,20 @@ def test_an_interrupted_session_and_another_writers_fields(tmp_path):
                                                         '{"width": 640, "height": 480}; the recording\'s '
                                                         "session.json is damaged: fix or remove that field"),
     (session(settings=["strict"]), "session.json: settings: expected an object, found [\"strict\"]"),
+    (session(settings={"sensitivity": "srict"}), "session.json: settings.sensitivity: expected 'gentle', 'standard' or "
+                                                 "'strict', found \"srict\"; the recording's session.json is damaged: "
+                                                 "fix or remove that field"),
+    (session(settings={"smoothing": 2}), "settings.smoothing: expected 'light', 'standard' or 'strong', found 2"),
+    ({k: v for k, v in session().items() if k != "status"}, "session.json has status None, expected \"recording\" "
+                                                             'or "complete"; the recording is damaged: set "status" to '
+                                                             '"complete", or delete the recording'),
+    (session(calibration={**CAL, "top_left": None}), "calibration.top_left: expected two numbers [x, y] in image "
+                                                     "pixels (e.g. [120, 400]), found null; fix the corners in "
+                                                     "session.json, or re-judge with a calibration file"),
+    ("[1, 2]", "is not a recording: session.json is not a Stroke Coach session"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "session.json: cannot read the session.json (byte 0 is not UTF-8 text: "
+                                        "it is not a JSON file); the recording's session.json is damaged"),
+    (b"", "session.json: invalid JSON at line 1, column 1: Expecting value"),
 ])
 def test_a_damaged_session_json_says_what_is_wrong(tmp_path, data, message):
     folder = folder_with(tmp_path, data)
@@ -308,6 +347,112 @@ def test_the_command_line_explains_a_hand_edited_calibration(tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
     assert lines[0].startswith(f"error: {path}: frame_size: expected [width, height]")
+
+
+# -- landmarks.jsonl ----------------------------------------------------------------------------------------------
+
+
+def landmarks_file(tmp_path: Path, damaged: str | bytes) -> Path:
+    """A landmarks.jsonl of four frames whose second line is ``damaged`` (the last line is whole: not a crash's)."""
+    good = [landmarks_line(i, FrameResult.empty(i / 30), (640, 480)) for i in range(4)]
+    hand = {"score": 0.9, "hand": 1, "landmarks": [[100.0 + i, 200.0] for i in range(21)]}
+    good[2] = json.dumps({**json.loads(good[2]), "hands": [hand]})
+    raw = damaged if isinstance(damaged, bytes) else damaged.encode()
+    path = tmp_path / "landmarks.jsonl"
+    path.write_bytes(b"\n".join([good[0].encode(), raw, *(g.encode() for g in good[2:])]) + b"\n")
+    return path
+
+
+HAND = {"score": 0.9, "hand": 1, "landmarks": [[1.0, 2.0]] * 21}
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"frame": 1, "t": 0.03, "hands": [{"score": 0.9, "lan', "invalid JSON at column 50: Unterminated string"),
+    ('{"frame": 1, "t": "soon", "hands": []}', 't: expected a number, found "soon"'),
+    ('{"frame": 1, "t": NaN, "hands": []}', "t: expected a finite number, found NaN"),
+    ('{"frame": 1.5, "t": 0.03, "hands": []}', "frame: expected a whole number, found 1.5"),
+    ('{"frame": 1, "t": 0.03}', "hands: expected a value, found nothing (it is missing)"),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [{**HAND, "landmarks": [[1.0, 2.0]] * 20}]}),
+     "hands[0].landmarks: expected 21 points [x, y] in image pixels, found [[1.0, 2.0], "),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [{**HAND, "score": "high"}]}),
+     'hands[0].score: expected a number, found "high"'),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [3]}), "hands[0]: expected an object, found 3"),
+    (json.dumps({"frame": 1, "t": 0.03, "hands": [], "wh": {"w": 640, "h": 480}}),
+     'wh: expected [width, height] in pixels, two whole numbers above 0 (e.g. [640, 480]), found {"w": 640, "h": 480}'),
+    ("[1, 2]", "expected a JSON object (a frame), found [1, 2]"),
+    (b"\x00\x9f\x92\x96 ftyp", "invalid JSON at column 1: Expecting value"),
+])
+def test_a_damaged_landmarks_line_says_which_line_and_field(tmp_path, line, problem):
+    path = landmarks_file(tmp_path, line)
+    with pytest.raises(RecordingError) as e:
+        list(read_landmark_frames(path))
+    message = str(e.value)
+    assert message.startswith(f"{path}: line 2 is damaged: {problem}") and "\n" not in message, message
+    assert message.endswith("; delete that line to re-judge the other frames, or record the session again"), message
+
+
+def test_landmarks_lines_read_back_as_written(tmp_path):
+    path = landmarks_file(tmp_path, landmarks_line(1, FrameResult.empty(1 / 30)))
+    frames = list(read_landmark_frames(path))
+    assert [f.index for f in frames] == [0, 1, 2, 3] and [f.frame_wh for f in frames] == [(640, 480), None,
+                                                                                          (640, 480), (640, 480)]
+    (hand,) = frames[2].hands
+    assert hand.score == 0.9 and hand.landmarks_px.shape == (21, 2) and hand.landmarks_px[20, 0] == 120.0
+    assert LandmarksLine.model_validate_json(path.read_text().splitlines()[2]).hands[0].hand == 1
+    cut = path.read_bytes()[:-20]  # a crash in the middle of the last line: that line is left out, not an error
+    path.write_bytes(cut)
+    assert len(list(read_landmark_frames(path))) == 3
+
+
+# -- events.jsonl -------------------------------------------------------------------------------------------------
+
+
+def events_lines() -> list[dict]:
+    je = events()[1]  # flagged
+    return [step_line(0.0, 0, "effleurage"), event_line(je, 12, "effleurage"),
+            flag_line(Flag(2.4, 2, WRONG), 10, "effleurage")]
+
+
+def test_events_lines_read_back_typed(tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(dumps(d) + "\n" for d in events_lines()))
+    step, event, flag = read_events(path)
+    assert step == StepLine(type="step", t=0.0, frame=0, step="effleurage")
+    assert isinstance(event, EventLine) and event.kind == "stroke" and event.verdicts[0].name == "wrong_direction"
+    assert event.model_dump(mode="json") == events_lines()[1] and event.frame == 12
+    assert isinstance(flag, FlagLine) and flag.verdict == "wrong_direction" and flag.hand == 2
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (lambda ls: ls.__setitem__(1, dumps(ls_event(t_start="soon"))), 't_start: expected a number, found "soon"'),
+    (lambda ls: ls.__setitem__(1, dumps({k: v for k, v in ls_event().items() if k != "lane"})),
+     "lane: expected a value, found nothing (it is missing)"),
+    (lambda ls: ls.__setitem__(2, ls[2].replace('"wrong_direction"', '"wrong_way"')),
+     "verdict: expected 'ok', 'wrong_direction',"),
+    (lambda ls: ls.__setitem__(0, dumps({"type": "step", "t": 0.0, "frame": -1, "step": "effleurage"})),
+     "frame: expected greater than or equal to 0, found -1"),
+    (lambda ls: ls.__setitem__(1, '{"type": "event", "kind": "str'), "invalid JSON at column 27: Unterminated string"),
+    (lambda ls: ls.__setitem__(1, '["event"]'), 'expected an object with a "type" ("step", "event" or "flag"), '
+                                                'found ["event"]'),
+    (lambda ls: ls.__setitem__(1, '{"type": ["event"]}'), 'expected an object with a "type"'),
+    (lambda ls: ls.__setitem__(1, "\x00\x01\x02 garbage"), "invalid JSON at column 1: Expecting value"),
+])
+def test_a_damaged_events_line_says_which_line_and_field(tmp_path, edit, problem):
+    lines = [dumps(d) for d in events_lines()]
+    edit(lines)
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    with pytest.raises(RecordingError) as e:
+        read_events(path)
+    message = str(e.value)
+    n = next(i for i, line in enumerate(lines, 1) if line != dumps(events_lines()[i - 1]))
+    assert message.startswith(f"{path}: line {n} is damaged: {problem}") and "\n" not in message, message
+    assert message.endswith("; delete that line, or record the session again (its landmarks.jsonl re-judges it "
+                            "without this file)"), message
+
+
+def ls_event(**changes) -> dict:
+    return {**events_lines()[1], **changes}
 
 
 # -- the JSON Schemas ---------------------------------------------------------------------------------------------

@@ -89,12 +89,13 @@ GARBAGE = st.one_of(st.binary(min_size=0, max_size=400),
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=GARBAGE, kind=st.sampled_from(["video", "calibration", "routine", "landmarks"]))
+@given(data=GARBAGE, kind=st.sampled_from(["video", "calibration", "routine", "landmarks", "session"]))
 def test_random_bytes_as_any_file_get_one_line_and_exit_code_2(tmp_path_factory, capsys, data, kind):
     tmp = tmp_path_factory.mktemp("garbage")
     clip, cal = SAMPLES / "effleurage_good.mp4", SAMPLES / "effleurage_good.json"
     bad = tmp / {"video": "clip.mp4", "calibration": "cal.json", "routine": "mine.yaml",
-                 "landmarks": "landmarks.jsonl"}[kind]
+                 "landmarks": "landmarks.jsonl", "session": "rec/session.json"}[kind]
+    bad.parent.mkdir(exist_ok=True)
     bad.write_bytes(data)
     out = tmp / "out"
     args = {
@@ -102,6 +103,7 @@ def test_random_bytes_as_any_file_get_one_line_and_exit_code_2(tmp_path_factory,
         "calibration": ["analyze", str(clip), "--calibration", str(bad), "--step", "effleurage"],
         "routine": ["analyze", str(clip), "--calibration", str(cal), "--routine", str(bad)],
         "landmarks": ["rejudge", str(bad), "--calibration", str(cal), "--step", "effleurage", "--routine", "swedish"],
+        "session": ["rejudge", str(bad.parent), "--step", "effleurage", "--routine", "swedish"],
     }[kind]
     code = main([*args, "--out", str(out), "--no-video", "--quiet"])
     err = capsys.readouterr().err.strip()

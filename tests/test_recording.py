@@ -18,6 +18,7 @@ import pytest
 from tests.helpers import QUIET_ENV, ROOT, SAMPLES
 from vision.core.types import FrameResult
 from vision.files.calibration import load_calibration_file
+from vision.files.events import EventLine, FlagLine, StepLine
 from vision.files.landmarks import landmarks_line
 from vision.files.recording import (
     RECORDINGS_ENV,
@@ -26,6 +27,7 @@ from vision.files.recording import (
     RecordingError,
     blur_regions,
     default_root,
+    find_recordings,
     list_recordings,
     open_recording,
     read_events,
@@ -89,7 +91,7 @@ def test_complete_recording_opens_and_its_video_plays(live):
     s = rec.session
     assert s.frames == N_FRAMES and s.video_frames == N_FRAMES and s.dropped_frames == 0
     assert s.routine == "Swedish massage" and s.step == "effleurage" and s.blur_faces is True
-    assert s.settings == {"model_complexity": 0} and s.extra == {"fps": 30.0, "score": 50}
+    assert s.settings.model_dump() == {"model_complexity": 0} and s.extra == {"fps": 30.0, "score": 50}
     assert s.calibration.to_dict() == live["cal"].to_dict() and rec.calibration == live["cal"]
     assert s.started_at[-6] in "+-" and s.ended_at and s.errors == []
     assert s.duration_s == pytest.approx(N_FRAMES / 30, abs=0.01) and s.fps == pytest.approx(30.0)
@@ -117,17 +119,16 @@ def test_complete_recording_opens_and_its_video_plays(live):
 
 def test_events_file_holds_every_event_and_flag(live):
     lines = read_events(live["rec"].events_path)
-    assert lines[0] == {"type": "step", "t": 0.0, "frame": 0, "step": "effleurage"}
-    evs = [d for d in lines if d["type"] == "event"]
-    fls = [d for d in lines if d["type"] == "flag"]
-    assert {d["type"] for d in lines} == {"step", "event", "flag"}
+    assert lines[0] == StepLine(type="step", t=0.0, frame=0, step="effleurage")
+    evs = [d for d in lines if isinstance(d, EventLine)]
+    fls = [d for d in lines if isinstance(d, FlagLine)]
+    assert {d.type for d in lines} == {"step", "event", "flag"}
     assert len(evs) == len(live["events"]) >= 10 and len(fls) == len(live["flags"]) >= 1
     want = sorted((je.event.kind, je.hand, round(je.event.t_start, 3), tuple(v.name for v in je.verdicts))
                   for je in live["events"])
-    assert sorted((d["kind"], d["hand"], d["t_start"], tuple(v["name"] for v in d["verdicts"])) for d in evs) == want
-    assert all(d["step"] == "effleurage" for d in evs + fls)
-    assert any(d["verdict"] == "wrong_direction" and d["message"] for d in fls)
-    assert {"t", "hand", "verdict", "message"} <= set(fls[0])
+    assert sorted((d.kind, d.hand, d.t_start, tuple(v.name for v in d.verdicts)) for d in evs) == want
+    assert all(d.step == "effleurage" for d in evs + fls)
+    assert any(d.verdict == "wrong_direction" and d.message for d in fls)
 
 
 def test_rejudge_gives_exactly_the_live_verdicts(live, tmp_path):
@@ -353,7 +354,7 @@ def test_not_a_recording_gives_a_clear_error(tmp_path, live):
     bad = tmp_path / "badjson"
     bad.mkdir()
     (bad / "session.json").write_text('{"format": "stroke-coach-rec')
-    with pytest.raises(RecordingError, match="session.json is unreadable"):
+    with pytest.raises(RecordingError, match="session.json: invalid JSON"):
         open_recording(bad)
     other = tmp_path / "other"
     other.mkdir()
@@ -383,6 +384,9 @@ def test_list_recordings_newest_first_skipping_other_folders(tmp_path, monkeypat
     (tmp_path / "junk" / "session.json").write_text("not json")
     found = list_recordings(tmp_path)
     assert [r.name for r in found] == sorted(names, reverse=True)
+    (junk,) = [d for d, _ in find_recordings(tmp_path).damaged]  # named, for a page to say so; "notes" is no recording
+    assert junk == tmp_path / "junk" and find_recordings(tmp_path).damaged[0][1].startswith(
+        f"{junk}: session.json: invalid JSON at line 1, column 1")
     assert all(r.status == "complete" and r.video is None and r.session.frames == 0 for r in found)
     assert list_recordings(tmp_path / "none") == []
     monkeypatch.setenv(RECORDINGS_ENV, str(tmp_path))

@@ -178,8 +178,10 @@ def test_negative_speed_bound(tmp_path):
 
 
 def test_top_level_list_is_refused(tmp_path):
-    with pytest.raises(RoutineError, match=r"^X\.yaml: expected a mapping with 'name' and 'steps', got list$"):
+    with pytest.raises(RoutineError) as e:
         load_routine(write(tmp_path, "- id: a\n- id: b\n"))
+    assert str(e.value) == ("X.yaml: expected a mapping with 'name' and 'steps', got list; a routine is a YAML file "
+                            "with name: and steps: (README: Routines)")
 
 
 def test_empty_file_is_refused(tmp_path):
@@ -199,6 +201,28 @@ def test_invalid_yaml_tab_indent_line(tmp_path):
     text = "name: x\nsteps:\n\t- id: a\n"
     with pytest.raises(RoutineError, match=r"not valid YAML at line 3\b"):
         load_routine(write(tmp_path, text))
+
+
+def test_random_bytes_are_not_a_routine(tmp_path):
+    path = tmp_path / "X.yaml"
+    path.write_bytes(b"\x00\x00\x00\x18ftypisom\xff\xfe")
+    with pytest.raises(RoutineError) as e:
+        load_routine(path)
+    assert str(e.value) == ("X.yaml: not a text file (byte 12 is not UTF-8); a routine is a YAML file with name: and "
+                            "steps: (README: Routines)")
+    path.write_text("name: x\nsteps: [{id: a\n")  # cut off
+    with pytest.raises(RoutineError, match=r"^X\.yaml: not valid YAML at line 3, column 1: .*; fix it there \(a "
+                                           r"routine is a YAML file"):
+        load_routine(path)
+
+
+def test_ids_written_as_lists_are_named_not_a_crash(tmp_path):
+    """Two steps whose ids are the same list: counted for uniqueness they would crash; each is named instead."""
+    text = "name: x\nsteps:\n" + "  - id: [a]\n    title: A\n    instruction: Go\n    technique: effleurage\n" * 2
+    with pytest.raises(RoutineError) as e:
+        load_routine(write(tmp_path, text))
+    lines = str(e.value).splitlines()
+    assert lines == ["X.yaml, step '['a']': id input should be a valid string (got ['a'])"] * 2
 
 
 def test_missing_file(tmp_path):

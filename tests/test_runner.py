@@ -225,9 +225,9 @@ def test_the_live_page_says_what_was_cut_short_and_a_re_judged_recording_agrees(
     assert snap.good_events == snap.judged_events
     rec = open_recording(snap.last_recording)
     lines = rec.events()
-    assert [d["to"] for d in lines if d["type"] == "moved_on"] == ["down"]
-    assert sum(d["type"] == "rejudged" for d in lines) >= 2
-    live = sorted(_event_key(e) for e in final_events(lines))
+    assert [d.to for d in lines if d.type == "moved_on"] == ["down"]
+    assert sum(d.type == "rejudged" for d in lines) >= 2
+    live = sorted(_event_key(e.model_dump(mode="json")) for e in final_events(lines))
     assert all(names == ("ok",) for *_, names in live)
     again = rejudge(rec.folder, routine=UP_THEN_DOWN)
     assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
@@ -279,7 +279,7 @@ def test_a_recording_following_the_routine_re_judges_as_it_was_judged_live(live_
     routine, recs = live_recordings
     rec, snap = recs[sensitivity]
     assert rec.status == "complete" and snap.error is None
-    live = sorted(_event_key(e) for e in rec.events() if e["type"] == "event")
+    live = sorted(_event_key(e.model_dump(mode="json")) for e in rec.events() if e.type == "event")
     again = rejudge(rec.folder, routine=routine, settings=Settings(sensitivity))
     assert len(live) >= 10, "the clip's strokes, circles and holds were judged live"
     assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live
@@ -326,7 +326,7 @@ def test_a_step_cut_short_live_is_recorded_and_re_judged_alike(tmp_path):
     assert any(n and n.startswith("Petrissage was cut short: ") for n in notices), notices
     assert any(c.startswith("Petrissage cut short. Next: ") for c in cues), cues
     rec = open_recording(snap.last_recording)
-    live = sorted(_event_key(e) for e in final_events(rec.events()))
+    live = sorted(_event_key(e.model_dump(mode="json")) for e in final_events(rec.events()))
     assert all(names == ("ok",) for *_, names in live), [e for e in live if e[-1] != ("ok",)]
     again = rejudge(rec.folder, routine=routine)
     assert sorted(_event_key(e) for e in again.report.model_dump(mode="json")["events"]) == live

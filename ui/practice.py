@@ -136,9 +136,8 @@ with left:
 @st.fragment(run_every=0.5)
 def _panel() -> None:
     snap = coach.snapshot()
-    if snap.error:
-        st.error(f"Analysis stopped on a frame: {snap.error}. Stop and start the camera; if it happens again, "
-                 "re-calibrate or report it with the recording.")
+    if snap.error:  # a plain sentence: what to do (the details are in the log)
+        st.error(snap.error)
     if ctx.state.playing and snap.since_frame_s is not None and snap.since_frame_s > CAMERA_STOPPED_S:
         st.warning(f"No picture from the camera for {snap.since_frame_s:.0f} s: check that it is connected and "
                    "not used by another program, then press STOP and START.", icon=":material/videocam_off:")
@@ -177,9 +176,8 @@ def _panel() -> None:
     if cue is not None and cue_mode != "silent":
         _say(cue, cue_mode)
     rec_col, stat_col = st.columns(2)
-    if snap.recording_problem:
-        st.error(f"The recording has a problem: {snap.recording_problem}. The hands and flags are still being "
-                 "saved; free some disk space or stop and start the recording again.")
+    if snap.recording_problem:  # what is lost and what to do (the details are in its session.json and the log)
+        st.error(snap.recording_problem)
     if snap.recording:
         rec_col.markdown(f":red[:material/fiber_manual_record:] Recording to `{snap.recording}`")
         if rec_col.button("Stop recording", shortcut=KEYS["record"]):

@@ -3,7 +3,6 @@ checks as live practice; the annotated video, a timeline, where the hands
 worked, the steps and their scores, the flags, and downloads."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from ui.charts import flags_table, timeline_chart
 from ui.state import SAMPLES, data_dir, recordings_dir, routines, sample_clips, sample_labels
 from vision.core.backframe import Calibration, CalibrationError
 from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
-from vision.files.recording import RecordingError, list_recordings
+from vision.files.calibration import calibration_from_bytes, load_calibration_file
+from vision.files.recording import RecordingError, find_recordings
 from vision.files.video import VideoError
 from vision.judging.routines import Routine
 from vision.judging.settings import SENSITIVITIES, Settings
@@ -82,9 +82,14 @@ source = st.radio("Replay", ["A recording", "A sample clip", "A video file"], ho
 job = None  # (kind, source path, calibration, defaults, name, video)
 
 if source == "A recording":
-    recs = list_recordings(recordings_dir())
+    found = find_recordings(recordings_dir())
+    if found.damaged:
+        st.warning("Some recordings cannot be opened and are left out:\n\n"
+                   + "\n".join(f"- **{folder.name}**: {problem}" for folder, problem in found.damaged))
+    recs = found.recordings
     if not recs:
-        st.info(f"No recordings yet in `{recordings_dir()}`. Record one on the Practice page.")
+        st.info(f"No {'other ' if found.damaged else ''}recordings yet in `{recordings_dir()}`. Record one on the "
+                "Practice page.")
         st.stop()
 
     def _label(r) -> str:
@@ -96,21 +101,27 @@ if source == "A recording":
     if rec.status != "complete":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")
-    try:
-        recorded_with = Settings.from_dict(rec.session.settings)
-    except (TypeError, ValueError):
-        recorded_with = Settings()
+    if rec.calibration is None:
+        st.error(f"{rec.folder.name} has no calibration in its session.json, so its hands cannot be placed on the "
+                 f"back. Re-judge it from the command line with a calibration file: `stroke-coach rejudge "
+                 f"{rec.folder} --calibration CALIBRATION.json --out FOLDER`.")
+        st.stop()
     job = ("recording", rec.folder, rec.calibration,
-           (rec.session.routine, rec.session.step, recorded_with), rec.folder.name, rec.video)
+           (rec.session.routine, rec.session.step, rec.session.settings.to_settings()), rec.folder.name, rec.video)
 elif source == "A sample clip":
     if not sample_clips():
         st.info(f"No sample clips in `{SAMPLES}` (they come with a checkout of Stroke Coach, not with an "
                 "installed copy). Replay a recording, or upload a video.")
         st.stop()
     name = st.selectbox("Sample clip", sample_clips(), key="replay_sample")
+    try:  # the labels hold the clip's calibration
+        sample_cal = load_calibration_file(SAMPLES / f"{name}.json", name=f"{name}.json").calibration
+    except CalibrationError as e:
+        st.error(f"The sample's calibration cannot be used ({e}). Make the samples again: `make samples`.")
+        st.stop()
     labels = sample_labels(name)
     st.caption(labels.get("description", ""))
-    job = ("video", SAMPLES / f"{name}.mp4", Calibration.from_dict(labels["calibration"]),
+    job = ("video", SAMPLES / f"{name}.mp4", sample_cal,
            (labels.get("routine"), labels.get("step"), Settings()), name, None)
 else:
     c1, c2 = st.columns(2)
@@ -121,12 +132,10 @@ else:
                 f"one as `{data_dir() / 'calibration.json'}`).")
         st.stop()
     try:
-        cal = Calibration.from_dict(json.loads(cal_up.getvalue()), source=cal_up.name)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        st.error(f"{cal_up.name} is not valid JSON ({e}); upload the calibration file the Calibrate page saved.")
-        st.stop()
+        cal = calibration_from_bytes(cal_up.getvalue(), cal_up.name).calibration
     except CalibrationError as e:
-        st.error(str(e))
+        st.error(f"The uploaded calibration cannot be used ({e}). Upload the calibration file the Calibrate page "
+                 "saved for this camera position.")
         st.stop()
     folder = data_dir() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)

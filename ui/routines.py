@@ -14,6 +14,9 @@ st.write(f"Routines are YAML files in `{ROUTINES_DIR.name}/` (and in the folder 
 good, bad = routines()
 for name, message in bad.items():
     st.error(f"**{name}** cannot be used:\n\n" + "\n".join(f"- {line}" for line in message.splitlines()))
+if bad:
+    st.caption("Fix the files named above (the README's Routines section describes every field), or move them out "
+               "of the folder; the other routines can be used meanwhile.")
 if not good:
     st.info("No routine loaded. Folders searched: " + ", ".join(str(d) for d in routine_dirs()))
     st.stop()

@@ -133,11 +133,8 @@ def cmd_rejudge(args) -> int:
         rec = open_recording(src) if src.is_dir() else None
         name = args.routine or (rec.session.routine if rec is not None else None) or "swedish"
         routine = find_routine(name, args.routines_dir)
-        recorded = rec.session.settings if rec is not None else {}
-        settings = Settings(
-            sensitivity=args.sensitivity or recorded.get("sensitivity", "standard"),
-            smoothing=args.smoothing or recorded.get("smoothing", "standard"),
-        )
+        recorded = rec.session.settings.to_settings() if rec is not None else Settings()
+        settings = Settings(args.sensitivity or recorded.sensitivity, args.smoothing or recorded.smoothing)
         step = routine.step(args.step).id if args.step else None
         calibration = _load_calibration(args.calibration, None) if args.calibration else None
     except (RecordingError, RoutineError, CalibrationError, ValueError) as e:
@@ -162,33 +159,34 @@ def cmd_rejudge(args) -> int:
     return 0
 
 
+#: Streamlit's options for the app, as .streamlit/config.toml gives them to `make run` (a test keeps them the same);
+#: server.address is --address.
+APP_OPTIONS = {
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",  # a generic message for an uncaught exception; the traceback: the log
+    "logger.enableRich": "false",  # that traceback through Python's logging, where the app's log file gets it
+    "server.maxUploadSize": "2000",
+}
+
+
+def app_command(port: int = 8501, address: str = "127.0.0.1", headless: bool = False) -> list[str]:
+    """``streamlit run`` on the app's files, with the app's options."""
+    from vision.core.folders import app_script
+
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_script()), "--server.port", str(port)]
+    cmd += ["--server.address", address]
+    for name, value in APP_OPTIONS.items():
+        cmd += [f"--{name}", value]
+    if headless:
+        cmd += ["--server.headless", "true"]
+    return cmd
+
+
 def cmd_app(args) -> int:
     import subprocess
 
-    from vision.core.folders import app_script
-
-    script = app_script()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "minimal",
-        "--client.showErrorDetails",
-        "none",
-        "--server.maxUploadSize",
-        "2000",
-    ]
-    if args.headless:
-        cmd += ["--server.headless", "true"]
+    cmd = app_command(args.port, args.address, args.headless)
     print(f"Stroke Coach at http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     try:
         return subprocess.call(cmd)

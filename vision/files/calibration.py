@@ -31,13 +31,14 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from vision.core.backframe import CORNER_NAMES, Calibration, CalibrationError
-from vision.files.jsonfile import FileModel, describe, read_json, write_json_atomic
+from vision.files.jsonfile import FileModel, describe, parse_json, read_json, write_json_atomic
 
 __all__ = [
     "CalibrationFile",
     "Corners",
     "FrameSize",
     "SavedCalibration",
+    "calibration_from_bytes",
     "load_calibration_file",
     "parse_calibration",
     "save_calibration_file",
@@ -49,6 +50,7 @@ Point = tuple[Coordinate, Coordinate]
 Pixels = Annotated[int, Field(strict=True, gt=0)]
 FrameSize = tuple[Pixels, Pixels]
 
+_FIX = "fix the file or calibrate again"
 _CORNER_EXPECTED = "two numbers [x, y] in image pixels (e.g. [120, 400])"
 
 
@@ -142,10 +144,17 @@ def load_calibration_file(
     """
     path = Path(path)
     source = str(path) if name is None else name
-    data = read_json(
-        path, CalibrationError, what="calibration file", fix="fix the file or calibrate again", name=source
-    )
+    data = read_json(path, CalibrationError, what="calibration file", fix=_FIX, name=source)
     return parse_calibration(data, source, frame_wh)
+
+
+def calibration_from_bytes(data: bytes, name: str, frame_wh: tuple[int, int] | None = None) -> SavedCalibration:
+    """A calibration file's contents (an upload's) read and checked as :func:`load_calibration_file` reads a file.
+
+    Raises CalibrationError, one line naming ``name``.
+    """
+    parsed = parse_json(data, CalibrationError, what="calibration file", fix=_FIX, name=name)
+    return parse_calibration(parsed, name, frame_wh)
 
 
 def save_calibration_file(

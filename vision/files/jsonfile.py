@@ -4,7 +4,9 @@
   ignored; a field that does not apply is left out of the JSON, never written
   as null (:attr:`FileModel.omit_if_none`, or :meth:`FileModel._left_out`).
 - :func:`describe`: a pydantic error as "field: expected X, found Y", for the
-  readers' one-line messages (they add the file and what to do).
+  readers' one-line messages (they add the file and what to do);
+- :func:`read_json`, :func:`parse_json`: a file's (or an upload's) JSON, or
+  the reader's error in one line: not found, not text, invalid JSON at line L;
 - :func:`write_json_atomic`: temp file + fsync + ``os.replace``, so that a
   reader sees the old file or the new one, never half of one.
 
@@ -26,7 +28,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer
 
-__all__ = ["FileModel", "describe", "read_json", "write_json_atomic"]
+__all__ = ["FileModel", "describe", "parse_json", "read_json", "write_json_atomic"]
 
 _MISSING = object()
 _FOUND_CHARS = 80  # a long value is cut in a message
@@ -64,17 +66,35 @@ def read_json(path: str | Path, error: type[Exception], *, what: str, fix: str, 
     path = Path(path)
     name = str(path) if name is None else name
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{name}: {what} not found; {fix}") from None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         raise error(
-            f"{name}: cannot read the {what} ({type(e).__name__}: {e}); expected a readable UTF-8 JSON file"
+            f"{name}: cannot read the {what} ({e.strerror or e}); check that it is a file you may read"
         ) from None
+    return parse_json(data, error, what=what, fix=fix, name=name)
+
+
+def parse_json(data: str | bytes, error: type[Exception], *, what: str, fix: str, name: str) -> Any:
+    """The parsed JSON of a file's contents (an upload's, say), or ``error`` with one line, as :func:`read_json`.
+
+    Bytes must be UTF-8: random bytes (a video given as the calibration, a file
+    cut off inside a character) are named as such, not as a codec's error.
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")  # a BOM, as Windows Notepad writes one, is not an error
+        except UnicodeDecodeError as e:
+            raise error(
+                f"{name}: cannot read the {what} (byte {e.start} is not UTF-8 text: it is not a JSON file); {fix}"
+            ) from None
     try:
-        return json.loads(text)
+        return json.loads(data)
     except json.JSONDecodeError as e:
         raise error(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}; {fix}") from None
+    except RecursionError:  # [[[[... thousands deep: not a file any writer of ours makes
+        raise error(f"{name}: invalid JSON: nested too deeply; {fix}") from None
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -11,6 +11,12 @@ dropped. Feeding the hands back to
 :meth:`~vision.judging.pipeline.Pipeline.process_hands` reproduces the
 analysis without MediaPipe. Written by a live recording and by ``analyze``;
 read for re-judging.
+
+:class:`LandmarksLine` is one line (its JSON Schema:
+``docs/schemas/landmarks.schema.json``); a line that is not one (a hand of 20
+points, a time as text) is a one-line
+:class:`~vision.files.jsonl.RecordingError`: the line, the field, what was
+expected and found, what to do.
 """
 
 from __future__ import annotations
@@ -19,15 +25,51 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Annotated
 
 import numpy as np
+from pydantic import Field, ValidationError
 
-from vision.core.hands import HandObservation
+from vision.core.hands import N_LANDMARKS, HandObservation
 from vision.core.types import FrameResult
+from vision.files.calibration import FrameSize, Point
+from vision.files.jsonfile import FileModel, describe
 from vision.files.jsonl import RecordingError, read_lines
 
 LANDMARKS_FILE = "landmarks.jsonl"
+
+_FIX = "delete that line to re-judge the other frames, or record the session again"
+
+
+class DetectedHand(FileModel):
+    """A hand as the detector found it: its 21 landmarks and the detector's confidence."""
+
+    score: Annotated[float, Field(strict=True)] = Field(description="The detector's confidence, 0 to 1.")
+    hand: Annotated[int, Field(strict=True, ge=1)] | None = Field(
+        default=None, description="The giver's hand it was tracked as (1, 2, ...); null for another hand."
+    )
+    landmarks: Annotated[list[Point], Field(min_length=N_LANDMARKS, max_length=N_LANDMARKS)] = Field(
+        description="MediaPipe's 21 hand landmarks, [x, y] image pixels of the unmirrored picture."
+    )
+
+    expected = {"landmarks": f"{N_LANDMARKS} points [x, y] in image pixels"}
+
+
+class LandmarksLine(FileModel):
+    """One line of landmarks.jsonl: a frame's index and time, the hands found, the picture's size."""
+
+    frame: Annotated[int, Field(strict=True, ge=0)] = Field(description="The frame's index, from 0.")
+    t: Annotated[float, Field(strict=True, allow_inf_nan=False)] = Field(description="The frame's time, seconds.")
+    hands: list[DetectedHand]
+    wh: FrameSize | None = Field(
+        default=None, description="[width, height] of the picture the landmarks are in pixels of."
+    )
+    light: Annotated[float, Field(ge=0, le=255, allow_inf_nan=False)] | None = Field(
+        default=None, description="The picture's mean brightness around the back, 0-255 (when it was seen)."
+    )
+
+    omit_if_none = frozenset({"wh", "light"})
+    expected = {"wh": "[width, height] in pixels, two whole numbers above 0 (e.g. [640, 480])"}
 
 
 @dataclass(frozen=True)
@@ -69,34 +111,48 @@ def landmarks_line(frame_index: int, result: FrameResult, frame_wh: tuple[int, i
 
 
 def read_landmarks_line(line: str) -> LandmarksFrame:
-    """Parse one line written by :func:`landmarks_line`."""
-    d = json.loads(line)
-    if not isinstance(d, dict):
-        raise TypeError(f"a JSON {type(d).__name__}, not an object")
-    wh = d.get("wh")
+    """Parse one line written by :func:`landmarks_line`, checked (:class:`LandmarksLine`).
+
+    Raises ValueError, "field: expected X, found Y" (or why it is not JSON).
+    """
+    try:
+        m = LandmarksLine.model_validate_json(line)  # the usual case in one step, in pydantic's core
+    except ValidationError as e:
+        raise ValueError(_problem(e, line)) from None
     return LandmarksFrame(
-        int(d["frame"]),
-        float(d["t"]),
-        [HandObservation(np.asarray(h["landmarks"], float), float(h["score"])) for h in d["hands"]],
-        (int(wh[0]), int(wh[1])) if wh is not None else None,
-        float(d["light"]) if d.get("light") is not None else None,
+        m.frame,
+        m.t,
+        [HandObservation(np.asarray(h.landmarks, float), h.score) for h in m.hands],
+        m.wh,
+        m.light,
     )
+
+
+def _problem(error: ValidationError, line: str) -> str:
+    """What is wrong with a line, in a file's words (the line parsed again only to say so)."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        return f"invalid JSON at column {e.colno}: {e.msg}"
+    except (ValueError, RecursionError):  # a number of 5000 digits, [[[[... nested thousands deep
+        return "invalid JSON"
+    if not isinstance(data, dict):
+        return f"expected a JSON object (a frame), found {json.dumps(data)[:40]}"
+    return describe(error, data, LandmarksLine)
 
 
 def read_landmark_frames(path: str | Path) -> Iterator[LandmarksFrame]:
     """Each frame of a landmarks.jsonl. A truncated last line is ignored.
 
-    Raises RecordingError for a damaged line elsewhere.
+    Raises RecordingError for a damaged line elsewhere: the line, the field,
+    what was expected and found, what to do.
     """
     path = Path(path)
     for n, line in read_lines(path):
         try:
             yield read_landmarks_line(line)
-        except (ValueError, KeyError, TypeError, IndexError) as e:
-            raise RecordingError(
-                f"{path}: line {n} is damaged ({type(e).__name__}: {e}); expected one JSON "
-                "object per frame as the recorder writes them"
-            ) from None
+        except ValueError as e:
+            raise RecordingError(f"{path}: line {n} is damaged: {e}; {_FIX}") from None
 
 
 def read_landmarks(path: str | Path) -> Iterator[tuple[int, float, list[HandObservation]]]:

@@ -53,6 +53,7 @@ from vision.core.types import FrameResult, JudgedEvent
 from vision.files.calibration import Corners
 from vision.files.events import (
     EVENTS_FILE,
+    Line,
     dumps,
     event_line,
     flag_line,
@@ -68,6 +69,7 @@ from vision.files.session import (
     FORMAT_VERSION,
     SESSION_FILE,
     VIDEO_FILE,
+    RecordedSettings,
     SessionFiles,
     SessionInfo,
     read_session,
@@ -81,6 +83,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "FoundRecordings",
     "RECORDINGS_ENV",
     "Recorder",
     "Recording",
@@ -88,6 +91,7 @@ __all__ = [
     "blur_regions",
     "default_root",
     "enlarge_box",
+    "find_recordings",
     "list_recordings",
     "open_recording",
     "read_events",
@@ -282,7 +286,7 @@ class Recorder:
             calibration=Corners.from_calibration(calibration),
             frame_size=_even_size(frame_wh) if frame_wh else None,
             started_at=started.isoformat(timespec="seconds"),
-            settings=dict(settings or {}),
+            settings=RecordedSettings.model_validate(settings or {}),
             blur_faces=self.blur_faces,
             files=SessionFiles(video=VIDEO_FILE, landmarks=LANDMARKS_FILE, events=EVENTS_FILE),
             video_time_base=str(VIDEO_TIME_BASE),
@@ -455,6 +459,7 @@ class Recorder:
             if sync and self._video is not None:
                 self._video.sync()
         except OSError as e:
+            log.warning("recording %s: cannot write: %s", self.folder.name, e)
             self._error(f"cannot write the recording: {e.strerror or e}")
 
     def _write_item(self, item: _Item) -> None:
@@ -581,8 +586,8 @@ class Recording:
             return iter(())
         return read_landmarks(self.landmarks_path)
 
-    def events(self) -> list[dict]:
-        """The events.jsonl lines (``type`` "step", "event" or "flag"); [] if there is none."""
+    def events(self) -> list[Line]:
+        """The events.jsonl lines, checked (``type`` "step", "event" or "flag"); [] if there is none."""
         return read_events(self.events_path) if self.events_path.exists() else []
 
 
@@ -605,16 +610,37 @@ def open_recording(folder: str | Path) -> Recording:
     )
 
 
-def list_recordings(root: str | Path | None = None) -> list[Recording]:
-    """The recordings in ``root`` (default :func:`default_root`), newest first; other folders are skipped."""
+@dataclass(frozen=True)
+class FoundRecordings:
+    """The recordings of a folder, newest first, and the folders that look like recordings but cannot be opened."""
+
+    recordings: list[Recording]
+    damaged: list[tuple[Path, str]]  # (folder, what is wrong and what to do), by name, newest first
+
+
+def find_recordings(root: str | Path | None = None) -> FoundRecordings:
+    """The recordings in ``root`` (default :func:`default_root`): every folder with a session.json.
+
+    One that cannot be opened (a hand-edited or damaged session.json) is
+    listed in ``damaged`` with its one-line message, so that a page can say so
+    and still offer the others; folders without a session.json are not
+    recordings and are left out.
+    """
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
-        return []
-    found = []
+        return FoundRecordings([], [])
+    found, damaged = [], []
     for d in root.iterdir():
         if d.is_dir() and (d / SESSION_FILE).is_file():
             try:
                 found.append(open_recording(d))
-            except RecordingError:
-                continue
-    return sorted(found, key=lambda r: (str(r.started_at or ""), r.name), reverse=True)
+            except RecordingError as e:
+                damaged.append((d, str(e)))
+    found.sort(key=lambda r: (str(r.started_at or ""), r.name), reverse=True)
+    damaged.sort(key=lambda fd: fd[0].name, reverse=True)
+    return FoundRecordings(found, damaged)
+
+
+def list_recordings(root: str | Path | None = None) -> list[Recording]:
+    """The recordings in ``root`` (default :func:`default_root`), newest first; other folders are skipped."""
+    return find_recordings(root).recordings

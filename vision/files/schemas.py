@@ -6,7 +6,9 @@ give, so they never go stale: after changing a model, run this and commit.
 
 - ``report.schema.json``: report.json (:class:`vision.files.report.Report`);
 - ``session.schema.json``: a recording's session.json (:class:`vision.files.session.SessionInfo`);
-- ``calibration.schema.json``: the calibration file (:class:`vision.files.calibration.CalibrationFile`).
+- ``calibration.schema.json``: the calibration file (:class:`vision.files.calibration.CalibrationFile`);
+- ``landmarks.schema.json``: one line of a landmarks.jsonl (:class:`vision.files.landmarks.LandmarksLine`);
+- ``events.schema.json``: one line of an events.jsonl (:class:`vision.files.events.EventsLine`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from vision.files.calibration import CalibrationFile
+from vision.files.events import EventsLine
+from vision.files.landmarks import LandmarksLine
 from vision.files.report import Report
 from vision.files.session import SessionInfo
 
@@ -31,6 +35,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "report.schema.json": Report,
     "session.schema.json": SessionInfo,
     "calibration.schema.json": CalibrationFile,
+    "landmarks.schema.json": LandmarksLine,
+    "events.schema.json": EventsLine,
 }
 
 

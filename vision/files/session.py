@@ -6,7 +6,8 @@
   ``status`` ("recording"), ``routine`` (its name), ``step`` (the starting
   step id), ``calibration`` (the four corners), ``frame_size`` ([w, h], null
   until the first frame if not known before), ``started_at`` (ISO 8601 with
-  the time zone), ``settings`` (the caller's), ``blur_faces``, ``files``,
+  the time zone), ``settings`` (:class:`RecordedSettings`: sensitivity,
+  smoothing and any of the caller's), ``blur_faces``, ``files``,
   ``video_time_base``;
 - at stop, with ``status`` "complete": ``frames`` (landmarks lines),
   ``video_frames``, ``dropped_frames``, ``fps`` (mean, as the frames came;
@@ -26,7 +27,6 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -35,15 +35,17 @@ from pydantic import ConfigDict, Field, PositiveInt, ValidationError
 from vision.core.backframe import CalibrationError
 from vision.files.calibration import Corners
 from vision.files.events import EVENTS_FILE
-from vision.files.jsonfile import FileModel, describe, write_json_atomic
+from vision.files.jsonfile import FileModel, describe, read_json, write_json_atomic
 from vision.files.jsonl import RecordingError
 from vision.files.landmarks import LANDMARKS_FILE
+from vision.judging.settings import Sensitivity, Settings, Smoothing
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "SESSION_FILE",
     "VIDEO_FILE",
+    "RecordedSettings",
     "SessionFiles",
     "SessionInfo",
     "read_session",
@@ -56,6 +58,7 @@ SESSION_FILE = "session.json"
 VIDEO_FILE = "video.mp4"
 
 _NOT_A_RECORDING_FIX = "pick a folder made by Stroke Coach's recorder"
+_BAD_CALIBRATION_FIX = "fix the corners in session.json, or re-judge with a calibration file (rejudge --calibration)"
 # the fields written at stop (left out until then); fps among them, but written as null when unknown
 _AT_STOP = ("frames", "video_frames", "dropped_frames", "duration_s", "ended_at", "errors", "extra")
 
@@ -66,6 +69,23 @@ class SessionFiles(FileModel):
     video: str = VIDEO_FILE
     landmarks: str = LANDMARKS_FILE
     events: str = EVENTS_FILE
+
+
+# checked on load, so that a hand-edited "sensitivity": "srict" is named (field, expected, found), not
+# silently judged with the defaults
+class RecordedSettings(FileModel):
+    """The judging settings the session was recorded with, and any other settings of the caller's (kept)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    sensitivity: Sensitivity | None = Field(default=None, description="Left out: standard.")
+    smoothing: Smoothing | None = Field(default=None, description="Left out: standard.")
+
+    omit_if_none = frozenset({"sensitivity", "smoothing"})
+
+    def to_settings(self) -> Settings:
+        """The :class:`Settings` to judge with as it was recorded (what was left out: standard)."""
+        return Settings(self.sensitivity or "standard", self.smoothing or "standard")
 
 
 class SessionInfo(FileModel):
@@ -89,7 +109,9 @@ class SessionInfo(FileModel):
         default=None, description="[width, height] of the video in pixels; null until the first frame if not known."
     )
     started_at: str | None = Field(default=None, description="ISO 8601 with the time zone.")
-    settings: dict[str, Any] = Field(default_factory=dict, description="The caller's (sensitivity, smoothing, ...).")
+    settings: RecordedSettings = Field(
+        default_factory=RecordedSettings, description="The judging settings (sensitivity, smoothing) and the caller's."
+    )
     blur_faces: bool | None = None
     files: SessionFiles = Field(default_factory=SessionFiles)
     video_time_base: str = Field(default="1/90000", description="The video's time base, seconds per tick.")
@@ -134,18 +156,14 @@ def read_session(folder: str | Path) -> SessionInfo:
     sp = folder / SESSION_FILE
     if not sp.is_file():
         raise RecordingError(f"{folder} is not a recording: {SESSION_FILE} missing; {_NOT_A_RECORDING_FIX}")
-    try:
-        data = json.loads(sp.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise RecordingError(
-            f"{folder}: cannot read {SESSION_FILE} ({getattr(e, 'strerror', None) or e}); "
-            "check the folder's permissions"
-        ) from None
-    except ValueError as e:
-        raise RecordingError(
-            f"{folder}: {SESSION_FILE} is unreadable (not valid JSON: {e}); the recording is "
-            "damaged; its landmarks.jsonl may still be re-judged with a calibration"
-        ) from None
+    data = read_json(
+        sp,
+        RecordingError,
+        what=SESSION_FILE,
+        fix="the recording's session.json is damaged; its landmarks.jsonl may still be re-judged with a "
+        "calibration (stroke-coach rejudge --calibration), or delete the recording",
+        name=f"{folder}: {SESSION_FILE}",
+    )
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecordingError(
             f"{folder} is not a recording: {SESSION_FILE} is not a Stroke Coach session "
@@ -161,14 +179,16 @@ def read_session(folder: str | Path) -> SessionInfo:
     if status not in ("recording", "complete"):
         raise RecordingError(
             f'{folder}: {SESSION_FILE} has status {status!r}, expected "recording" or '
-            '"complete"; the recording is damaged'
+            '"complete"; the recording is damaged: set "status" to "complete", or delete the recording'
         )
     try:
         info = SessionInfo.model_validate(data)
     except ValidationError as e:
         problem = describe(e, data, SessionInfo)
         if e.errors()[0]["loc"][:1] == ("calibration",):
-            raise RecordingError(f"{folder}: bad calibration in {SESSION_FILE}: {problem}") from None
+            raise RecordingError(
+                f"{folder}: bad calibration in {SESSION_FILE}: {problem}; {_BAD_CALIBRATION_FIX}"
+            ) from None
         raise RecordingError(
             f"{folder}: {SESSION_FILE}: {problem}; the recording's session.json is damaged: fix or remove that field"
         ) from None

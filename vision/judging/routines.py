@@ -59,6 +59,9 @@ TECHNIQUE_DEFAULTS: dict[str, dict] = {
 }
 
 
+_FORMAT_HINT = "a routine is a YAML file with name: and steps: (README: Routines)"
+
+
 class RoutineError(ValueError):
     """A routine file that cannot be used; the message lists every problem."""
 
@@ -203,11 +206,14 @@ def _message(err: ErrorDetails) -> str:
 def parse_routine(data, source: str) -> Routine:
     """Validate a routine's parsed YAML; raise RoutineError listing every problem."""
     if not isinstance(data, dict):
-        raise RoutineError(f"{source}: expected a mapping with 'name' and 'steps', got {type(data).__name__}")
+        raise RoutineError(
+            f"{source}: expected a mapping with 'name' and 'steps', got {type(data).__name__}; {_FORMAT_HINT}"
+        )
     problems: list[str] = []
     steps = data.get("steps")
     if isinstance(steps, list):
-        ids = [st["id"] for st in steps if isinstance(st, dict) and st.get("id")]
+        # ids that are text only: an id written as a list is Routine's to name, and cannot be counted here
+        ids = [st["id"] for st in steps if isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"]]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             problems.append(f"{source}: step ids must be unique; repeated: {', '.join(map(str, dupes))}")
@@ -230,14 +236,20 @@ def load_routine(path: str | Path) -> Routine:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RoutineError(f"{path}: no such routine file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise RoutineError(f"{path}: cannot read it ({e})") from None
+    except UnicodeDecodeError as e:
+        raise RoutineError(f"{path.name}: not a text file (byte {e.start} is not UTF-8); {_FORMAT_HINT}") from None
+    except OSError as e:
+        raise RoutineError(
+            f"{path}: cannot read it ({e.strerror or e}); check that it is a file you may read"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RoutineError(f"{path.name}: not valid YAML{where}: {getattr(e, 'problem', e)}") from None
+        raise RoutineError(
+            f"{path.name}: not valid YAML{where}: {getattr(e, 'problem', e)}; fix it there ({_FORMAT_HINT})"
+        ) from None
     return parse_routine(data, path.name)
 
 

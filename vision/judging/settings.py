@@ -22,11 +22,14 @@ more jitter), ``standard`` 1.5 Hz, ``strong`` 0.8 Hz (steadier, more lag).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal, get_args
 
 from vision.judging.routines import Bounds, Step
 
-SENSITIVITIES = ("gentle", "standard", "strict")
-SMOOTHINGS = ("light", "standard", "strong")
+Sensitivity = Literal["gentle", "standard", "strict"]
+Smoothing = Literal["light", "standard", "strong"]
+SENSITIVITIES: tuple[str, ...] = get_args(Sensitivity)
+SMOOTHINGS: tuple[str, ...] = get_args(Smoothing)
 
 # level -> (speed bound factor, hold bound factor, spine half-width, flag_after factor)
 _SENSITIVITY = {
@@ -41,6 +44,9 @@ SPINE_HALF_WIDTH = {level: spine for level, (_, _, spine, _) in _SENSITIVITY.ite
 
 @dataclass(frozen=True)
 class Settings:
+    """What the person chose; a recording's session.json keeps it, read back checked
+    (:class:`vision.files.session.RecordedSettings`)."""
+
     sensitivity: str = "standard"
     smoothing: str = "standard"
 
@@ -52,11 +58,6 @@ class Settings:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict | None) -> Settings:
-        d = d or {}
-        return cls(**{k: d[k] for k in ("sensitivity", "smoothing") if k in d})
 
 
 def _widen(b: Bounds, f: float) -> Bounds:
@@ -78,4 +79,13 @@ def adjust_step(step: Step, settings: Settings) -> Step:
     )
 
 
-__all__ = ["SENSITIVITIES", "SMOOTHINGS", "SMOOTHING_HZ", "SPINE_HALF_WIDTH", "Settings", "adjust_step"]
+__all__ = [
+    "SENSITIVITIES",
+    "SMOOTHINGS",
+    "SMOOTHING_HZ",
+    "SPINE_HALF_WIDTH",
+    "Sensitivity",
+    "Settings",
+    "Smoothing",
+    "adjust_step",
+]

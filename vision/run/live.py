@@ -47,6 +47,26 @@ STATS_WINDOW_S = 5.0
 CAMERA_STOPPED_S = 3.0  # no frame for this long while recording: the camera stopped (or the tab closed)
 WITHDRAW_AFTER_END_S = 1.0  # a flag on an event judged again: raised at most this long after the event ended
 
+# What the page says when something fails in the camera's thread: what to do, in plain words. The details (the
+# exception, with its traceback) go to the log, and the recorder's also to the recording's session.json.
+ANALYSIS_FAILED = (
+    "The analysis stopped on a frame. Stop and start the camera; if it happens again, calibrate again, or report "
+    "it with the log file (stroke-coach.log in the data folder), which has the details."
+)
+VIDEO_NOT_SAVED = (
+    "The video is no longer being saved; the hands and flags still are, and can be re-judged. Stop and start the "
+    "recording to try again; the details are in the recording's session.json."
+)
+RECORDING_NOT_SAVED = (
+    "The recording cannot be written: free some disk space, or stop and start the recording again. The details "
+    "are in the recording's session.json."
+)
+
+
+def recording_problem(error: str) -> str:
+    """The recorder's error (:attr:`Recorder.errors`) as the page says it: what is lost and what to do."""
+    return VIDEO_NOT_SAVED if error.startswith("video:") else RECORDING_NOT_SAVED
+
 
 class Recording(Protocol):
     """What the coach needs of a recorder (:class:`vision.files.recording.Recorder`)."""
@@ -103,7 +123,7 @@ class LiveSnapshot:
     last_recording: str | None
     error: str | None = None
     score: int | None = None
-    recording_problem: str | None = None  # the recorder's last error (disk full, encoder), if any
+    recording_problem: str | None = None  # the recorder's last error (disk full, encoder) in plain words, if any
     since_frame_s: float | None = None  # seconds since the camera's last frame arrived (None before the first)
     # the routine moved on because the giver had gone on to a later step: what was cut short, said on the
     # step line until the routine moves on again
@@ -292,7 +312,11 @@ class LiveCoach:
                 self._last_recording,
                 self._error,
                 self._score,
-                (self._recorder.errors[-1] if self._recorder is not None and self._recorder.errors else None),
+                (
+                    recording_problem(self._recorder.errors[-1])
+                    if self._recorder is not None and self._recorder.errors
+                    else None
+                ),
                 since,
                 self._notice,
             )
@@ -349,9 +373,9 @@ class LiveCoach:
                     return None
                 return self._process(frame_bgr, arrival if t_s is None else t_s)
         except Exception as e:  # the camera thread must go on; the page shows what went wrong
-            log.exception("live analysis failed on a frame")
+            log.exception("live analysis failed on a frame: %s", type(e).__name__)
             with self._lock:
-                self._error = f"{type(e).__name__}: {e}"
+                self._error = ANALYSIS_FAILED
             out = frame_bgr.copy()
             cv2.putText(
                 out,
