@@ -432,7 +432,7 @@ def test_events_lines_read_back_typed(tmp_path):
     (lambda ls: ls.__setitem__(0, dumps({"type": "step", "t": 0.0, "frame": -1, "step": "effleurage"})),
      "frame: expected greater than or equal to 0, found -1"),
     (lambda ls: ls.__setitem__(1, '{"type": "event", "kind": "str'), "invalid JSON at column 27: Unterminated string"),
-    (lambda ls: ls.__setitem__(1, '["event"]'), 'expected an object with a "type" ("step", "event" or "flag"), '
+    (lambda ls: ls.__setitem__(1, '["event"]'), 'expected an object with a "type" ("step", "event", "flag", "moved_on" or "rejudged"), '
                                                 'found ["event"]'),
     (lambda ls: ls.__setitem__(1, '{"type": ["event"]}'), 'expected an object with a "type"'),
     (lambda ls: ls.__setitem__(1, "\x00\x01\x02 garbage"), "invalid JSON at column 1: Expecting value"),
