@@ -17,6 +17,13 @@ pytestmark = pytest.mark.clips
 # an occlusion; it is scored for detection, not for stray flags.)
 CLEAN = {"effleurage_good", "effleurage_wrong_way", "one_hand_up_down", "on_spine", "fast_and_slow",
          "hold_18s", "circles_then_cross", "routine_cut_short"}
+# Clips where the hands cannot be seen for a while, and why: the judging must say it is unsure there, and
+# raise no flag then
+UNSURE = {"dark_stretch": "dark", "half_out_of_view": "out_of_view"}
+# Where the hands run half out of the picture: a stroke counts as seeable while the palm's centre is in it,
+# but MediaPipe does not find a hand cut in half, so the parts of the glides by the edge are missed (and a
+# glide that starts out of view is found from where it comes in). Held to a lower stroke F1.
+PARTLY_OUT_OF_VIEW = {"half_out_of_view": 0.85}
 # Clips following a routine where the giver leaves a step unfinished and goes on to the next
 CUT_SHORT = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("cut_short"))
 
@@ -48,7 +55,7 @@ def test_every_sample_is_scored(scores):
 @pytest.mark.parametrize("name", [c.stem for c in sample_clips()])
 def test_stroke_detection_f1(scores, name):
     s = scores[name]
-    assert s.f1 >= 0.95, f"{name}: F1 {s.f1:.3f} (P {s.precision:.3f}, R {s.recall:.3f}): {s.unmatched_detail}"
+    assert s.f1 >= PARTLY_OUT_OF_VIEW.get(name, 0.95), f"{name}: F1 {s.f1:.3f} (P {s.precision:.3f}, R {s.recall:.3f}): {s.unmatched_detail}"
 
 
 def test_stroke_detection_f1_over_all_clips(scores):
@@ -68,6 +75,8 @@ def test_every_wrong_direction_stroke_is_flagged_while_moving(scores):
     expected = sum(s.expected_flags for s in scores.values())
     assert expected >= 5, "the samples should hold several strokes that must be flagged"
     for name, s in scores.items():
+        if name in PARTLY_OUT_OF_VIEW:  # its wrong-way glide starts out of view: see the unsure test below
+            continue
         assert s.caught_flags == s.expected_flags, f"{name}: {s.caught_flags}/{s.expected_flags} flags caught"
         assert s.late_flags == 0, f"{name}: {s.late_flags} wrong-direction flags raised only at the stroke's end"
 
@@ -122,3 +131,42 @@ def test_wrong_direction_flag_comes_early(scores, analysed):
     e = wrong[0]
     # covering 0.1 of 0.8 back lengths on a smooth glide takes well under half its duration
     assert e["t_start"] < e["flagged_at"] < e["t_start"] + 0.5 * (e["t_end"] - e["t_start"])
+
+
+def _inside(t: float, spans: list[dict], hand: int) -> bool:
+    return any(sp["t_start"] <= t <= sp["t_end"] for sp in spans if sp["hand"] in (None, hand))
+
+
+@pytest.mark.parametrize("name", sorted(UNSURE.keys() & {c.stem for c in sample_clips()}))
+def test_where_the_hands_cannot_be_seen_nothing_is_flagged_and_the_report_says_why(analysed, name):
+    report = json.loads((analysed[name] / "report.json").read_text())
+    labels = labels_of(name)
+    spans = report["unsure"]
+    assert any(sp["reason"] == UNSURE[name] for sp in spans), spans
+    # every stretch the labels call unseeable (the light all but out) is covered by the judging's doubt
+    for t0, t1, reason in labels.get("unseeable", []):
+        covered = sum(max(0.0, min(t1, sp["t_end"]) - max(t0, sp["t_start"])) for sp in spans
+                      if sp["reason"] == reason and sp["hand"] is None)
+        assert covered >= 0.8 * (t1 - t0), (t0, t1, spans)
+    flagged = [e for e in report["events"] if e["flagged_at"] is not None]
+    for e in flagged:  # no flag raised while its hand was not seen well
+        assert not _inside(e["flagged_at"], spans, e["hand"]), (e, spans)
+    # what was seen well is judged: the wrong-way glide (outside those stretches) is flagged
+    names = {v["name"] for e in flagged for v in e["verdicts"]}
+    assert names == {"wrong_direction"}, flagged
+
+
+def test_a_recording_is_unsure_where_its_analysis_was(analysed, tmp_path):
+    """Re-judged from its landmarks alone (the picture's light is kept in them), the dark clip is unsure
+    exactly where the analysis of its video was."""
+    from vision.core.backframe import Calibration
+    from vision.judging.routines import find_routine
+    from vision.run.analyze import rejudge
+
+    folder = analysed["dark_stretch"]
+    labels = labels_of("dark_stretch")
+    report = json.loads((folder / "report.json").read_text())
+    routine = find_routine(labels["routine"])
+    again = rejudge(folder / "landmarks.jsonl", Calibration.from_dict(labels["calibration"]), routine.step(labels["step"]),
+                    routine=routine, out_dir=tmp_path / "again")
+    assert again.report.model_dump(mode="json")["unsure"] == report["unsure"] != []

@@ -299,3 +299,18 @@ def test_a_recordings_times_are_shown_from_its_video_start():
     bars = [d for d in timeline_chart(shifted).to_dict()["datasets"].values() if d and "t_start" in d[0]]
     assert bars and min(d["t_start"] for d in bars[0]) == pytest.approx(
         min(e.t_start for e in report.events) - 1.5)
+
+
+@pytest.mark.parametrize("with_steps", [False, True])
+def test_timeline_chart_greys_the_spans_not_judged(with_steps):
+    from vision.core.types import UnsureSpan
+
+    base = sample_report(with_steps)
+    report = base.replaced(unsure=[UnsureSpan(2, "out_of_view", 1.0, 2.0).__dict__,
+                                   UnsureSpan(None, "dark", 3.0, 4.5).__dict__])
+    spec = timeline_chart(report).to_dict()
+    [rows] = [d for d in datasets(spec) if d and "why" in d[0]]
+    # hand 2's span on its row; the span of both hands (none seen, in the dark) on every row
+    assert [(r["hand"], r["t_start"], r["why"]) for r in rows] == [
+        ("Hand 2", 1.0, "out of the picture"), ("Hand 1", 3.0, "too dark"), ("Hand 2", 3.0, "too dark")]
+    assert "#9e9e9e" in str(spec)

@@ -204,3 +204,27 @@ def test_live_correct_clip_raises_no_flag(browser_env):
     assert "No flags yet." in text, text[-2500:]
     good = int(re.search(r"Good\s*\n\s*(\d+)", text).group(1))
     assert good >= 3, f"{text[-2500:]}\nthe app's log:\n{log.read_text()[-4000:]}"
+
+
+def test_live_says_when_it_cannot_see_the_hands(browser_env):
+    """The dark clip as the camera: while the lamp is all but out, the page says it cannot see the hands and
+    why, and raises no flag then; the wrong-way glide before the dark is flagged."""
+    clip = "dark_stretch"
+    labels = labels_of(clip)
+    data = browser_env / "data-dark"
+    write_calibration(data, clip)
+    y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
+    log = browser_env / "app-dark.log"
+    (t0, t1, _), = labels["unseeable"]
+    with app_server(data, log) as url, browser_with_camera(y4m) as page:
+        page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")
+        _wait_text(page, r"Drilling one step", 60)
+        start_camera(page)
+        _wait_text(page, r"[1-9]\d* frames/s", 60)
+        # the camera plays the clip from its start: the dark stretch comes t0 s in
+        text = _wait_text(page, r"I can't see your hands well", t1 + 20)
+        page.screenshot(path=str(ARTIFACTS / "practice-dark.png"))
+        stop_camera(page)
+    assert "the picture is too dark: add light" in text, text[-2000:]
+    flag_lines = [line for line in text.splitlines() if re.match(r"\s*\d+\.\d s hand \d:", line)]
+    assert all(WRONG_WAY_MESSAGE in line for line in flag_lines), flag_lines

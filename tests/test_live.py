@@ -412,3 +412,30 @@ def test_live_judges_what_it_received_as_the_command_line_does(tmp_path, rate):
     assert sorted(v for e in parallel for v in e[4] if v != "ok") == ["wrong_direction"]
     assert [f.name for f in live.flags] == ["wrong_direction"]
     assert len(live_events) >= (12 if rate < 10 else 22)
+
+
+def test_the_page_is_told_when_the_hands_cannot_be_seen_and_says_so():
+    """The dark clip through the coach at 15 frames/s: while the lamp is all but out the snapshot says both
+    hands cannot be seen (too dark), a cue says it once, no flag is raised then; once the light is back it
+    clears."""
+    from vision.core.types import Unsure
+
+    coach = _coach("dark_stretch", stay=True)
+    seen, cues = [], []
+    try:
+        for i, (frame, t) in enumerate(_frames("dark_stretch", 420)):
+            if i % 2:
+                continue
+            coach.process(frame, t)
+            snap = coach.snapshot()
+            seen.append((t, snap.unsure, snap.flags_total))
+            if (cue := coach.take_cue()) is not None:
+                cues.append(cue)
+    finally:
+        coach.close()
+    dark = [(t, n) for t, u, n in seen if Unsure(None, "dark") in u]
+    assert dark and dark[0][0] < 8.5 and dark[-1][0] > 11.5  # the labels' dark stretch: 7.3 to 12.4 s
+    assert dark[0][1] == dark[-1][1]  # no flag raised meanwhile
+    assert not seen[-1][1]  # light again (13-14 s): judged again
+    unsure_cues = [c for c in cues if c.kind == "unsure"]
+    assert unsure_cues and unsure_cues[0].text == "Too dark to see your hands"

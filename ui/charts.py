@@ -107,9 +107,11 @@ def timeline_chart(report: Report, width: int | str = "container") -> alt.Chart 
     Bars are coloured by the event's first non-ok verdict (``VERDICT_COLOURS``,
     ok green), with a tooltip giving kind, direction, lane, times and the
     verdict messages. If the report has ``steps``, their spans are shaded
-    (alternately) behind the bars and labelled with the step title above.
-    An empty report gives a valid, empty chart. Returns an ``alt.Chart``, or
-    an ``alt.LayerChart`` when steps are drawn.
+    (alternately) behind the bars and labelled with the step title above. The
+    spans when a hand was not seen well enough to judge (``unsure``) are grey
+    on its row (on every row when no hand was seen). An empty report gives a
+    valid, empty chart. Returns an ``alt.Chart``, or an ``alt.LayerChart`` when
+    steps or unsure spans are drawn.
     """
     df = events_frame(report)
     hands = sorted(set(df["hand"]) | {"Hand 1", "Hand 2"}, key=lambda h: int(h.split()[-1]))
@@ -132,8 +134,19 @@ def timeline_chart(report: Report, width: int | str = "container") -> alt.Chart 
     # a height per row: a fixed height in pixels collapses the rows in Streamlit 1.60's Vega-Lite
     height = alt.Step(34)
     steps = _steps_frame(report, end_s)
+    unsure = unsure_frame(report, hands)
+    doubt = alt.Chart(unsure).mark_rect(color="#9e9e9e", opacity=0.45).encode(
+        x=alt.X("t_start:Q", scale=x_scale, title="time (s)"),
+        x2="t_end:Q",
+        y=alt.Y("hand:N", scale=alt.Scale(domain=hands), sort=hands, title=None),
+        tooltip=[alt.Tooltip("hand:N"), alt.Tooltip("why:N", title="not judged"),
+                 alt.Tooltip("t_start:Q", title="from (s)", format=".1f"),
+                 alt.Tooltip("t_end:Q", title="to (s)", format=".1f")],
+    )
     if steps.empty:
-        return bars.properties(width=width, height=height)
+        if unsure.empty:
+            return bars.properties(width=width, height=height)
+        return alt.layer(doubt, bars).properties(width=width, height=height)
     spans = alt.Chart(steps).mark_rect(opacity=0.5).encode(
         x=alt.X("started_s:Q", scale=x_scale, title="time (s)"),
         x2="ended_s:Q",
@@ -143,7 +156,23 @@ def timeline_chart(report: Report, width: int | str = "container") -> alt.Chart 
     )
     labels = alt.Chart(steps).mark_text(baseline="bottom", dy=-2, fontSize=10, color="#555", limit=120).encode(
         x=alt.X("mid_s:Q", scale=x_scale), y=alt.value(0), text="step:N")
-    return alt.layer(spans, bars, labels).resolve_scale(color="independent").properties(width=width, height=height)
+    layers = [spans, *([doubt] if not unsure.empty else []), bars, labels]
+    return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
+
+
+UNSURE_WORDS = {"dark": "too dark", "out_of_view": "out of the picture", "small": "too small in the picture",
+                "seen_poorly": "kept disappearing"}
+
+
+def unsure_frame(report: Report, hands: list[str] | None = None) -> pd.DataFrame:
+    """The report's unsure spans, one row per hand row of the timeline (a span of both hands on each of
+    ``hands``): columns ``hand``, ``t_start``, ``t_end``, ``why``."""
+    rows = []
+    for sp in report.unsure:
+        for hand in ([f"Hand {sp.hand}"] if sp.hand is not None else (hands or ["Hand 1", "Hand 2"])):
+            rows.append({"hand": hand, "t_start": sp.t_start, "t_end": sp.t_end,
+                         "why": UNSURE_WORDS.get(sp.reason, sp.reason)})
+    return pd.DataFrame(rows, columns=["hand", "t_start", "t_end", "why"])
 
 
 def flags_table(report: Report) -> pd.DataFrame:

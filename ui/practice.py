@@ -9,6 +9,7 @@ import streamlit.components.v1 as components
 from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
 from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
 from vision.run.live import CAMERA_STOPPED_S, LiveCoach
+from vision.stages.visibility import unsure_message
 
 
 CUE_MODES = ("voice", "tone", "silent")
@@ -141,6 +142,8 @@ def _panel() -> None:
     if ctx.state.playing and snap.since_frame_s is not None and snap.since_frame_s > CAMERA_STOPPED_S:
         st.warning(f"No picture from the camera for {snap.since_frame_s:.0f} s: check that it is connected and "
                    "not used by another program, then press STOP and START.", icon=":material/videocam_off:")
+    for u in snap.unsure:  # the hands not seen well enough to judge: said, and no flag raised on them
+        st.warning(unsure_message(u), icon=":material/visibility_off:")
     for a in snap.advice:
         st.warning(a.message, icon=":material/warning:")
     p = snap.progress

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.charts import flags_table, timeline_chart
+from ui.charts import UNSURE_WORDS, flags_table, timeline_chart
 from ui.state import SAMPLES, data_dir, recordings_dir, routines, sample_clips, sample_labels
 from vision.core.backframe import Calibration, CalibrationError
 from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
@@ -178,6 +178,10 @@ with left:
     else:
         st.caption("No annotated video for this analysis.")
     st.altair_chart(timeline_chart(report), use_container_width=True)
+    if report.unsure:  # grey on the timeline: what was not judged, and why
+        spans = "; ".join(f"{sp.t_start:.1f}-{sp.t_end:.1f} s ({'both hands' if sp.hand is None else f'hand {sp.hand}'}, "
+                          f"{UNSURE_WORDS.get(sp.reason, sp.reason)})" for sp in report.unsure)
+        st.caption(f":material/visibility_off: Not judged where the hands could not be seen well (grey): {spans}.")
 with right:
     samples = samples_from_events(result.events)
     st.image(coverage_map(samples), caption="Where the hands worked (darker: longer)", width=260)

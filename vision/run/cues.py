@@ -1,8 +1,8 @@
 """Spoken cues for live practice: a few words for each flag, each step change and the hold timer.
 
 The giver looks at the back, not at the screen, so what matters is said as
-well as shown. :func:`flag_cue`, :func:`step_cue` and :func:`hold_cue` make
-the words; :class:`CueGate` lets at most one cue through a second, the newest
+well as shown. :func:`flag_cue`, :func:`step_cue`, :func:`hold_cue` and
+:func:`unsure_cue` make the words; :class:`CueGate` lets at most one cue through a second, the newest
 one winning, so cues never pile up behind a burst of flags. The page speaks
 them (or plays a tone, or stays silent, as its setting says).
 """
@@ -22,7 +22,7 @@ _DIRECTION = {"up": "glide up", "down": "glide down", "lateral": "go across"}
 @dataclass(frozen=True)
 class Cue:
     t_s: float  # when it was raised, on the session's clock
-    kind: str  # "flag", "step" or "hold"
+    kind: str  # "flag", "step", "hold" or "unsure"
     text: str  # the words to say
     key: str  # a stable name for a pre-rendered sound: the verdict, "step" or "hold_15"
 
@@ -68,6 +68,12 @@ def step_cue(step: Step, t_s: float, cut_short: str | None = None) -> Cue:
 
 def hold_cue(seconds: float, t_s: float) -> Cue:
     return Cue(t_s, "hold", f"{seconds:.0f} seconds", f"hold_{seconds:.0f}")
+
+
+def unsure_cue(reason: str, t_s: float) -> Cue:
+    """The words when the hands stop being seen well enough to judge (the page says why, and what to do)."""
+    words = {"dark": "Too dark to see your hands", "out_of_view": "Your hands are out of the picture"}
+    return Cue(t_s, "unsure", words.get(reason, "I can't see your hands well"), f"unsure_{reason}")
 
 
 class CueGate:

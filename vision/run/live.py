@@ -28,14 +28,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration
-from vision.core.types import FrameResult, MoveOn
+from vision.core.types import FrameResult, MoveOn, Unsure
 from vision.drawing.overlay import Overlay
 from vision.files.video import bgr_of
 from vision.judging.pipeline import Pipeline
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
 from vision.judging.settings import Settings
-from vision.run.cues import HOLD_MARKS_S, Cue, CueGate, flag_cue, hold_cue, step_cue
+from vision.run.cues import HOLD_MARKS_S, Cue, CueGate, flag_cue, hold_cue, step_cue, unsure_cue
 from vision.run.runner import Item, Runner
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
@@ -128,6 +128,8 @@ class LiveSnapshot:
     # the routine moved on because the giver had gone on to a later step: what was cut short, said on the
     # step line until the routine moves on again
     notice: str | None = None
+    # the giver hands not seen well enough to judge now (no flag is raised on them), and why
+    unsure: tuple[Unsure, ...] = ()
 
 
 @dataclass
@@ -182,6 +184,7 @@ class _Tally:
 
     def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
         self._coach._count(result)
+        self._coach._see(result)
 
     def ended(self, result: FrameResult, step: Step) -> None:
         self._coach._count(result)
@@ -247,6 +250,7 @@ class LiveCoach:
         self._notice: str | None = None  # what was cut short ...
         self._notice_index: int | None = None  # ... said while the routine is on this step
         self._advice: tuple[Advice, ...] = ()
+        self._unsure: tuple[Unsure, ...] = ()
         self._advice_t = -1e9
         self._error: str | None = None
         step = (start_step or routine.steps[0].id) if stay else None
@@ -319,6 +323,7 @@ class LiveCoach:
                 ),
                 since,
                 self._notice,
+                self._unsure,
             )
 
     def take_cue(self) -> Cue | None:
@@ -521,6 +526,16 @@ class LiveCoach:
                 self._palms.append(hs.observation.palm_size_px)
         if givers or self._last_hand_t is None:
             self._last_hand_t = t
+
+    def _see(self, result: FrameResult) -> None:
+        """What is unsure now; a cue when a hand (or both) stops being seen well enough to judge."""
+        with self._lock:
+            before = {u.hand for u in self._unsure}
+            for u in result.unsure:
+                if u.hand not in before:
+                    self._cues.offer(unsure_cue(u.reason, result.t_s))
+                    break
+            self._unsure = result.unsure
 
     def _moved_on(self, move: MoveOn) -> None:
         """The routine found the giver had moved on: the counts and the flags of the events it judged again
