@@ -325,6 +325,15 @@ def clips() -> list[Clip]:
         {"A": (effleurage_cycles(-1, 3, wrong=(1,)), "left", "dark"), "B": (effleurage_cycles(+1, 3), "right", "dark")},
         Camera(180, 50, 90, 750, target_uv=(0.35, 0.0)), R.SceneStyle(seed=12, back_skin_bgr=SKIN["light"],
                                                                       sheet_bgr=(210, 205, 190))))
+    # two hands of the back's own skin tone side by side, palms almost touching: on the second loop the
+    # right hand glides up the spine itself while the left glides right beside it, a palm's width over
+    out.append(Clip(
+        "hands_side_by_side", "Effleurage, three times, hands the same tone as the back; on the second loop "
+        "the right hand glides up ON the spine while the left glides beside it, their palms a hand's width "
+        "apart. Camera at the foot, a little to the right.",
+        {"A": (effleurage_cycles(-1, 3, lane_v={1: 0.45}), "left", "medium"),
+         "B": (effleurage_cycles(+1, 3, spine=(1,)), "right", "medium")},
+        Camera(8, 48, 96, 560), R.SceneStyle(seed=13, back_skin_bgr=SKIN["medium"], sheet_bgr=(205, 200, 195))))
     out += technique_clips()
     return out
 

@@ -332,3 +332,59 @@ def test_a_slow_irregular_camera_still_gives_whole_strokes():
     for je, (first, last) in zip(strokes, [(15, 75), (104, 164), (193, 253)]):
         assert je.event.t_start <= first / FPS + 0.2 and je.event.t_end >= last / FPS - 0.2, (
             round(je.event.t_start * FPS), round(je.event.t_end * FPS))
+
+
+class _MergingDetector:
+    """Stands in for MediaPipe tracking two hands that come close: from frame ``merge[0]`` to ``merge[1]``
+    it reports only the first of them (as if it took both for one); a second look at a crop finds each
+    hand whose centre is in it."""
+
+    def __init__(self, centres: np.ndarray, merge: tuple[int, int]):
+        from vision.stages.detection import DetectorConfig
+
+        self.config = DetectorConfig()
+        self.last_s = 0.0
+        self.centres, self.merge = centres, merge  # (frames, hands, 2) px
+        self.frame = -1
+        self.looks: list[int] = []
+
+    def detect(self, rgb, offset_px=(0, 0)):
+        self.frame += 1
+        shown = self.centres[self.frame]
+        if self.merge[0] <= self.frame < self.merge[1]:
+            shown = shown[:1]
+        return [hand(c) for c in shown]
+
+    def look_again(self, rgb, offset_px=(0, 0)):
+        self.looks.append(self.frame)
+        h, w = rgb.shape[:2]
+        ox, oy = offset_px
+        return [hand(c) for c in self.centres[self.frame] if ox <= c[0] < ox + w and oy <= c[1] < oy + h]
+
+
+@pytest.mark.parametrize("second_look", [True, False])
+def test_a_hand_lost_beside_its_partner_is_looked_for_again(second_look):
+    """Two hands gliding up side by side, a palm apart; the detector loses the right one for 1.3 s mid-glide.
+    A second look around the pair finds it: its glide stays whole. Without it, the right glide is lost (the
+    pieces either side of the gap are too short to be glides)."""
+    from dataclasses import replace
+
+    from vision.judging.pipeline import PipelineConfig
+
+    left, right = glide(0.1, 0.9, -0.12, 2.5), glide(0.1, 0.9, 0.12, 2.5)
+    p = Pipeline(CAL, STEP, replace(PipelineConfig(), second_look=second_look))
+    centres = np.stack([p.homography.to_image(left), p.homography.to_image(right)], axis=1)
+    assert np.all(np.linalg.norm(centres[:, 0] - centres[:, 1], axis=1) < 2.5 * 60)  # close: within the gate
+    detector = _MergingDetector(centres, (35, 75))
+    p.use_detector(detector)
+    frame = np.zeros((480, 640, 3), np.uint8)
+    for i in range(len(left)):
+        p.process_frame(frame, i / FPS)
+    p.finish()
+    ups = sorted((je.hand, round(je.event.t_start, 2)) for je in p.events
+                 if je.event.kind == "stroke" and je.event.direction == "up" and je.event.distance > 0.1)
+    if second_look:
+        assert [h for h, _ in ups] == [1, 2], ups  # one whole glide each
+        assert detector.looks and set(detector.looks) <= set(range(35, 75))  # looked again only while lost
+    else:
+        assert [h for h, _ in ups] == [1] and not detector.looks, ups

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Calibration, Homography, Zones, back_distance
-from vision.core.hands import HandObservation
+from vision.core.hands import HandObservation, merge_duplicates
 from vision.core.types import OK, Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, UnsureSpan, Verdict
 from vision.judging.judge import judge_active, judge_event
 from vision.judging.routines import Step
@@ -71,6 +71,13 @@ class PipelineConfig:
     # long is hidden from it for bystander_hidden_s (see Pipeline._keep_slots).
     bystander_after_s: float = 0.5
     bystander_hidden_s: float = 3.0
+    # A giver hand that vanishes next to its partner (within second_look_palms of it, palm sizes) gets a
+    # second look for second_look_s: the detector is run again, in image mode, on a box of
+    # second_look_box_palms around the two (MediaPipe, tracking one hand, may take two close hands for one).
+    second_look: bool = True
+    second_look_palms: float = 2.5
+    second_look_box_palms: float = 2.5
+    second_look_s: float = 0.5
     # An event that overlaps a span of its hand being unsure (see vision.stages.visibility) this long, or
     # for this share of it, is not flagged: what it was is a guess. Flags raised live before are kept.
     unsure_overlap_s: float = 0.15
@@ -253,12 +260,54 @@ class Pipeline:
         if mask is not None:
             rgb = cv2.bitwise_and(rgb, mask)
         hands = self.detector.detect(np.asarray(rgb, np.uint8), offset_px=(x0, y0))
+        look = self._second_look_box(hands, t_s, frame_wh) if self.config.second_look else None
+        if look is not None:
+            lx0, ly0, lx1, ly1 = look
+            crop = cv2.cvtColor(frame_bgr[ly0:ly1, lx0:lx1], cv2.COLOR_BGR2RGB)
+            again = self.detector.look_again(np.asarray(crop, np.uint8), offset_px=(lx0, ly0))
+            if again:
+                hands = merge_duplicates(hands + again, self.tracker.contact)
         # how much light there is around the back (green: most of the luma), on a sparse grid; rounded as a
         # recording keeps it, so that its re-judging is unsure where this was
         light = round(float(frame_bgr[y0:y1:8, x0:x1:8, 1].mean()), 1) if y1 > y0 and x1 > x0 else None
         result = self.process_hands(hands, t_s, frame_wh=frame_wh, light=light)
         self._keep_slots(result)
         return result
+
+    def _second_look_box(
+        self, hands: list[HandObservation], t_s: float, frame_wh: tuple[int, int]
+    ) -> tuple[int, int, int, int] | None:
+        """Where to look again: around a giver hand not found in this frame (seen within second_look_s)
+        and the giver hand next to it, when that one is; None when no hand vanished beside another."""
+        cfg = self.config
+        tracks = [tr for tid, tr in self.tracker.tracks.items() if tid in self._givers]
+        if len(tracks) < 2:
+            return None
+        centres = [h.contact_px(self.tracker.contact) for h in hands]
+
+        def found(tr: Track) -> bool:
+            return any(float(np.linalg.norm(c - tr.contact_px)) < 1.5 * tr.palm_size_px for c in centres)
+
+        for tr in tracks:
+            if t_s - tr.last_seen_s > cfg.second_look_s or found(tr):
+                continue
+            near = [
+                o
+                for o in tracks
+                if o is not tr
+                and found(o)
+                and float(np.linalg.norm(o.contact_px - tr.contact_px)) < cfg.second_look_palms * tr.palm_size_px
+            ]
+            if not near:
+                continue
+            mid = 0.5 * (tr.contact_px + near[0].contact_px)
+            half = cfg.second_look_box_palms * max(tr.palm_size_px, near[0].palm_size_px)
+            w, h = frame_wh
+            x0, y0 = int(max(0, mid[0] - half)), int(max(0, mid[1] - half))
+            x1, y1 = int(min(w, mid[0] + half)), int(min(h, mid[1] + half))
+            if x1 - x0 >= 32 and y1 - y0 >= 32:
+                return x0, y0, x1, y1
+        return None
 
     def _keep_slots(self, result: FrameResult) -> None:
         """Keep the detector's slots for the giver: when they are all taken and one holds a hand that has

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,7 +53,9 @@ class HandDetector:
         import mediapipe as mp  # heavy; imported where it is used
 
         self.config = config
-        self.last_s = 0.0  # how long MediaPipe took on the last frame (wall clock)
+        self.last_s = 0.0  # how long MediaPipe took on the last frame (wall clock), second looks included
+        self._again: Any = None  # MediaPipe in image mode, for second looks (made on the first)
+        self.looks = 0  # second looks taken
         self._hands = mp.solutions.hands.Hands(
             static_image_mode=False,
             max_num_hands=config.max_hands,
@@ -67,10 +70,33 @@ class HandDetector:
         offset_px: where this frame's top-left corner lies in the full frame,
         when it is a crop; the landmarks come back in full-frame pixels.
         """
-        h, w = frame_rgb.shape[:2]
         start = time.perf_counter()
         result = self._hands.process(frame_rgb)
         self.last_s = time.perf_counter() - start
+        return self._observations(result, frame_rgb.shape, offset_px)
+
+    def look_again(self, frame_rgb: NDArray[np.uint8], offset_px: tuple[int, int] = (0, 0)) -> list[HandObservation]:
+        """A second look at part of a frame already seen (where a hand vanished beside another): MediaPipe
+        in image mode, which runs its palm detector on this crop alone, where the hands look bigger and no
+        tracked hand stands in for the one lost. Its time is added to :attr:`last_s`."""
+        if self._again is None:
+            import mediapipe as mp
+
+            self._again = mp.solutions.hands.Hands(
+                static_image_mode=True,
+                max_num_hands=2,
+                model_complexity=self.config.model_complexity,
+                min_detection_confidence=self.config.min_detection_confidence,
+            )
+        self.looks += 1
+        start = time.perf_counter()
+        result = self._again.process(frame_rgb)
+        self.last_s += time.perf_counter() - start
+        return self._observations(result, frame_rgb.shape, offset_px)
+
+    @staticmethod
+    def _observations(result, shape: tuple[int, ...], offset_px: tuple[int, int]) -> list[HandObservation]:
+        h, w = shape[:2]
         hands: list[HandObservation] = []
         ox, oy = offset_px
         for i, lms in enumerate(result.multi_hand_landmarks or []):
@@ -86,6 +112,8 @@ class HandDetector:
 
     def close(self) -> None:
         self._hands.close()
+        if self._again is not None:
+            self._again.close()
 
     def __enter__(self) -> HandDetector:
         return self
