@@ -16,7 +16,7 @@ pytestmark = pytest.mark.clips
 # correct stroke may be flagged. (In the hard clip a stroke may be cut short by
 # an occlusion; it is scored for detection, not for stray flags.)
 CLEAN = {"effleurage_good", "effleurage_wrong_way", "one_hand_up_down", "on_spine", "fast_and_slow",
-         "hold_18s", "circles_then_cross", "routine_cut_short"}
+         "hold_18s", "circles_then_cross", "routine_cut_short", "hands_side_by_side"}
 # Clips where the hands cannot be seen for a while, and why: the judging must say it is unsure there, and
 # raise no flag then
 UNSURE = {"dark_stretch": "dark", "half_out_of_view": "out_of_view"}
@@ -170,3 +170,22 @@ def test_a_recording_is_unsure_where_its_analysis_was(analysed, tmp_path):
     again = rejudge(folder / "landmarks.jsonl", Calibration.from_dict(labels["calibration"]), routine.step(labels["step"]),
                     routine=routine, out_dir=tmp_path / "again")
     assert again.report.model_dump(mode="json")["unsure"] == report["unsure"] != []
+
+
+def test_hands_side_by_side_keep_their_ids(analysed):
+    """Two close hands of the back's own tone, one gliding up the spine beside the other: each giver hand's
+    id stays on one labelled hand (no swap), and the spine glide is flagged (the F1 and flag tests above)."""
+    labels = labels_of("hands_side_by_side")
+    paths = {name: np.asarray([row[1:3] for row in h["path"]]) for name, h in labels["hands"].items()}
+    owner: dict[int, dict[str, int]] = {}
+    for fr in load_landmarks(analysed["hands_side_by_side"] / "landmarks.jsonl"):
+        for h in fr["hands"]:
+            if h.get("hand") is None:
+                continue
+            c = np.asarray(h["landmarks"])[[0, 5, 9, 13, 17]].mean(axis=0)
+            nearest = min(paths, key=lambda n: float(np.linalg.norm(paths[n][fr["frame"]] - c)))
+            owner.setdefault(h["hand"], {}).setdefault(nearest, 0)
+            owner[h["hand"]][nearest] += 1
+    assert len(owner) == 2, owner
+    for hand, counts in owner.items():
+        assert len(counts) == 1, f"hand {hand} was on {counts}"
