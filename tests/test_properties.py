@@ -11,7 +11,7 @@ from tests.test_pipeline import CAL
 from tests.test_tracking import hand
 from vision.cli import main
 from vision.core.backframe import LANE_NAMES, Homography
-from vision.core.types import VERDICTS
+from vision.core.types import UNSURE_REASONS, VERDICTS
 from vision.judging.routines import find_routine
 from vision.judging.settings import SENSITIVITIES, Settings
 from vision.run.runner import Item, Runner
@@ -78,6 +78,10 @@ def test_the_stages_hold_up_on_anything(items, step, sensitivity):
         for a, b in zip(hand_events, hand_events[1:]):
             assert b.t_start >= a.t_end - 1e-6, (a.kind, a.t_start, a.t_end, b.kind, b.t_start, b.t_end)
     assert all(f.verdict.name in VERDICTS and f.verdict.name != "ok" for f in flags)
+    # the spans of doubt: stable reasons, in the session's time; an event marked unsure carries no new flag
+    for sp in runner.unsure:
+        assert sp.reason in UNSURE_REASONS and 0.0 <= sp.t_start <= sp.t_end <= t_end + 1e-9
+    assert all(je.unsure in UNSURE_REASONS for je in runner.events if je.unsure is not None)
     summary = runner.summary()
     assert summary["score"] is None or 0 <= summary["score"] <= 100
 
