@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from vision.core.backframe import HALF_WIDTH_PER_LENGTH
+from vision.stages.motion import Course, returns_on_course, to_lengths, turn_angle
 from vision.stages.strokes import HandSegmenter
 
 FPS = 30.0
@@ -324,3 +325,39 @@ def test_leaving_the_spot_slowly_still_ends_the_hold():
     assert [e.kind for e in events] == ["hold", "stroke"]
     # the glide sets off slowly (minimum jerk): 0.012 back lengths (the hold's radius) away at about 3.73 s
     assert 3.0 <= events[0].t_end <= 3.75
+
+
+# -- the motion model a gap is judged on -----------------------------------------------------------------------
+
+
+def test_the_motion_model_finds_the_hand_on_its_course_or_not():
+    # moving up at 0.5 back lengths/s, last seen at (0.4, 0.1) back lengths at 1.0 s; found 0.4 s later
+    course = Course(1.0, np.array([0.4, 0.1]), np.array([0.5, 0.0]))
+    assert course.speed == pytest.approx(0.5)
+    np.testing.assert_allclose(course.predict(1.4), [0.6, 0.1])
+    rules = dict(tolerance=0.05, off_line=0.15, min_speed=0.05, max_speed=5.0)
+
+    def found(du, dv):
+        return returns_on_course(course, 1.4, course.position + (du, dv), **rules)
+
+    assert found(0.2, 0.0)  # where it was heading
+    assert found(0.05, 0.01)  # ahead, having slowed down: a glide's end
+    assert found(0.5, 0.08)  # further, a little off its line (0.05 + 15% of the way)
+    assert found(0.02, -0.03)  # back on its spot
+    assert not found(-0.2, 0.0)  # gone back
+    assert not found(0.2, 0.2)  # off to the side
+    assert not found(2.5, 0.0)  # further than a hand moves in 0.4 s
+    at_rest = Course(1.0, np.array([0.4, 0.1]), np.array([0.01, 0.0]))
+    assert returns_on_course(at_rest, 1.4, np.array([0.42, 0.1]), **rules)
+    assert not returns_on_course(at_rest, 1.4, np.array([0.6, 0.1]), **rules)  # at rest, and elsewhere now
+
+
+def test_turn_angles_and_what_a_course_is_made_of():
+    assert turn_angle(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == pytest.approx(0.0)
+    assert turn_angle(np.array([1.0, 0.0]), np.array([0.0, -0.5])) == pytest.approx(np.pi / 2)
+    assert turn_angle(np.array([0.0, 1.0]), np.array([0.0, -3.0])) == pytest.approx(np.pi)
+    with pytest.raises(ValueError, match="zero length has no direction"):
+        turn_angle(np.array([1.0, 0.0]), np.zeros(2))
+    with pytest.raises(ValueError, match=r"Course.velocity: expected shape \(2,\) in back lengths, got \(3,\)"):
+        Course(0.0, np.zeros(2), np.zeros(3))
+    np.testing.assert_allclose(to_lengths(np.array([0.5, 1.0])), [0.5, HALF_WIDTH_PER_LENGTH])
