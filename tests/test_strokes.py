@@ -361,3 +361,51 @@ def test_turn_angles_and_what_a_course_is_made_of():
     with pytest.raises(ValueError, match=r"Course.velocity: expected shape \(2,\) in back lengths, got \(3,\)"):
         Course(0.0, np.zeros(2), np.zeros(3))
     np.testing.assert_allclose(to_lengths(np.array([0.5, 1.0])), [0.5, HALF_WIDTH_PER_LENGTH])
+
+
+# -- a gap: the hand unseen for a moment ------------------------------------------------------------------------
+
+
+def _unseen(b, t0, t1):
+    """The frames of a PathBuilder's path from t0 to t1 (seconds): dropped, or the hand hidden."""
+    return {i for i in range(len(b.pts)) if t0 <= i / FPS < t1}
+
+
+def test_a_corner_hidden_in_a_gap_ends_the_motion_where_the_hand_was_last_seen():
+    """Out over the shoulder, then down the outer edge; unseen from just before the corner until the hand
+    is well on its way down. The speed across the gap (0.15 back lengths/s) shows no valley between the
+    two motions, but the hand came back going another way: two strokes, not one."""
+    corner = 0.3 + 0.7
+    b = PathBuilder(u=0.88, v=0.33).rest(0.3).glide(0.88, 0.8, 0.7).glide(0.06, 0.8, 1.7).rest(0.3)
+    s = strokes(b.run(drop=_unseen(b, corner - 0.15, corner + 0.45)))
+    assert [(x.direction, x.lane) for x in s] == [("lateral", "right"), ("down", "outside")]
+    last_seen = np.floor((corner - 0.15) * FPS - 1e-9) / FPS
+    assert s[0].t_end == pytest.approx(last_seen) and s[1].t_start == pytest.approx(last_seen)
+
+
+def test_a_reversal_hidden_in_a_gap_cuts_where_the_hand_came_back():
+    """Out and back across the lane, the turn unseen: across the gap the hand still went out, so the gap
+    belongs to the motion out, which ends where the hand came back."""
+    turn = 0.3 + 0.7
+    b = PathBuilder(u=0.5, v=0.33).rest(0.3).glide(0.5, 0.8, 0.7).glide(0.5, 0.33, 0.7).rest(0.5)
+    s = strokes(b.run(drop=_unseen(b, turn - 0.3, turn + 0.15)))
+    assert [x.direction for x in s] == ["lateral", "lateral"]
+    assert np.dot(s[0].displacement, s[1].displacement) < 0
+    back = np.ceil((turn + 0.15) * FPS - 1e-9) / FPS
+    assert s[0].t_end == pytest.approx(back) and s[1].t_start == pytest.approx(back)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("gap", [(0.8, 0.2), (1.2, 0.5), (1.6, 0.3)])
+def test_a_glide_seen_again_on_its_way_stays_one_stroke(gap, seed):
+    b = PathBuilder().rest(0.3).glide(0.9, 0.3, 2.0).rest(0.3)
+    t0, dur = gap
+    s = strokes(b.run(noise=0.001, seed=seed, drop=_unseen(b, t0, t0 + dur)))
+    assert len(s) == 1 and s[0].direction == "up"
+
+
+@pytest.mark.parametrize("t0", [1.0, 1.5, 2.0, 2.5])
+def test_circles_turn_as_they_go_and_a_gap_does_not_cut_them(t0):
+    b = PathBuilder(u=0.4, v=-0.3).rest(0.5).circles(5, 0.045, 4.0).rest(0.5)
+    ev = b.run(drop=_unseen(b, t0, t0 + 0.25))
+    assert [(e.kind, e.count) for e in ev] == [("circles", 5)]
