@@ -9,7 +9,10 @@ hand's true contact point per frame (pixels and back frame), and every event
 (stroke, return, transition, hold, circles, cross-fibre passes) with its
 frames, direction, lane, speed and the verdicts it should get under the
 effleurage step. Rendering is deterministic: the same code gives the same
-labels, and the same frames up to the encoder.
+labels, and the same frames up to the encoder. A clip whose camera drops
+frames (effects ``drop`` and ``stalls``) leaves them out of the MP4, the
+others keeping their own times (frame i at i / fps), and lists them in the
+labels' ``frames_dropped``; its paths and events still count every frame.
 """
 from __future__ import annotations
 
@@ -142,14 +145,16 @@ class Script:
 
 
 def effleurage_cycles(side, n, t0=1.0, up_s=2.0, return_s=1.7, wrong=(), spine=(), up_lane_v=0.33, out_v=0.8,
-                      lane_v=None):
+                      lane_v=None, pauses=None):
     """The effleurage loop for one hand on side -1 (left) or +1 (right).
 
     wrong: indices of cycles whose glide goes DOWN inside the lane (a mistake);
     spine: indices of cycles whose glide runs up ON the spine;
-    lane_v: {cycle: |v|} for cycles glided further out in the lane.
+    lane_v: {cycle: |v|} for cycles glided further out in the lane;
+    pauses: {cycle: seconds} the hand rests at the base after that cycle.
     """
     lane_v = lane_v or {}
+    pauses = pauses or {}
     heading = 0.0
     s = Script((0.06, side * out_v), heading=side * 25.0, t=0.0)
     s.hold(t0, label=False)
@@ -166,6 +171,8 @@ def effleurage_cycles(side, n, t0=1.0, up_s=2.0, return_s=1.7, wrong=(), spine=(
         s.move((0.88, v_lane), up_s, role="stroke", expect=("on_spine",) if i in spine else ("ok",))
         s.move((0.88, side * out_v), 0.7, heading=side * 30.0, role="transition")
         s.move((0.06, side * out_v), return_s, heading=side * 25.0, role="return")
+        if i in pauses:
+            s.hold(pauses[i])
     s.hold(0.6, label=False)
     return s
 
@@ -334,7 +341,63 @@ def clips() -> list[Clip]:
         {"A": (effleurage_cycles(-1, 3, lane_v={1: 0.45}), "left", "medium"),
          "B": (effleurage_cycles(+1, 3, spine=(1,)), "right", "medium")},
         Camera(8, 48, 96, 560), R.SceneStyle(seed=13, back_skin_bgr=SKIN["medium"], sheet_bgr=(205, 200, 195))))
+    out += dropped_frames_clips()
     out += technique_clips()
+    return out
+
+
+def turns(script: Script) -> list[float]:
+    """The times where one move ends and the next sets off another way: the corners of a loop."""
+    moves = [s for s in script.segments if s.kind == "move"]
+    out = []
+    for a, b in zip(moves, moves[1:]):
+        da, db = np.subtract(a.p1, a.p0) * (1, ASPECT), np.subtract(b.p1, b.p0) * (1, ASPECT)
+        if abs(a.t1 - b.t0) < 1e-9 and float(da @ db) < 0.5 * np.linalg.norm(da) * np.linalg.norm(db):
+            out.append(a.t1)
+    return out
+
+
+def dropped_frames_clips() -> list[Clip]:
+    """A camera on a busy machine: frames dropped (the file's timestamps have gaps), stalls at the loop's corners,
+    motion blur, a dark hand, hands missed for a moment. The strokes must come out whole, and a stroke must not
+    be joined across a corner to the next."""
+    out = []
+    # the pause halfway keeps the hands at rest where a two-detector analysis (vision/run/analyze.py) starts
+    # its second MediaPipe afresh, at the clip's middle: on the move, that fresh detector did not find the
+    # dark blurred hand for up to 2 s (a limit of the parallel analysis; one detector never lost it)
+    a, b = effleurage_cycles(-1, 4, pauses={1: 2.5}), effleurage_cycles(+1, 4, pauses={1: 2.5})
+    corner = turns(a)  # both hands go round their loops together: in, up, out, down, in, ...
+    out.append(Clip(
+        "dropped_frames_blur", "Effleurage, four times with a pause at the base halfway, filmed at 24 frames/s by "
+        "a camera that drops about one frame in eight, and stalls for 150 to 250 ms at four corners of the loop "
+        "(out over the shoulder, turning down the outer edge; and at the base); an arm hides the left hand at "
+        "another such corner; motion blur, one dark hand.",
+        {"A": (a, "left", "tan"), "B": (b, "right", "dark")},
+        Camera(12, 46, 98, 560, target_uv=(0.48, 0.0)),
+        R.SceneStyle(seed=21, back_skin_bgr=SKIN["tan"], arms="beside", sheet_bgr=(170, 175, 185)),
+        fps=24.0,
+        effects={"drop": {"share": 0.11, "max_run": 2},
+                 # as the hands turn down the outer edge (slowest just after the corner) and at the base
+                 "stalls": [(corner[2] - 0.08, corner[2] + 0.17), (corner[3] - 0.07, corner[3] + 0.08),
+                            (corner[9] - 0.05, corner[9] + 0.15), (corner[13] - 0.1, corner[13] + 0.15)],
+                 "occlude": [("A", corner[6] - 0.14, corner[6] + 0.24)],  # an arm, as the left hand turns down
+                 "motion_blur": 0.8, "noise": 3.0}))
+    a, b = effleurage_cycles(-1, 3), effleurage_cycles(+1, 3, wrong=(1,))
+    corner_a, corner_b = turns(a), turns(b)
+    out.append(Clip(
+        "dropped_frames_busy", "Effleurage, three times, the right hand's second glide going down inside its lane "
+        "(wrong_direction), at 15 frames/s from a camera that drops a frame in five, in runs of one to three "
+        "(uneven gaps), and stalls for 250 ms at a corner; an arm hides the left hand mid-glide, and the right "
+        "hand as it turns down the outer edge. Camera at the head end.",
+        {"A": (a, "left", "medium"), "B": (b, "right", "light")},
+        Camera(175, 48, 100, 570),
+        R.SceneStyle(seed=22, back_skin_bgr=SKIN["medium"], arms="above", sheet_bgr=(200, 190, 170),
+                     towel_bgr=(60, 110, 160)),
+        fps=15.0,
+        effects={"drop": {"share": 0.2, "max_run": 3},
+                 "stalls": [(corner_a[6] - 0.12, corner_a[6] + 0.13)],
+                 "occlude": [("A", 2.6, 3.0), ("B", corner_b[-1] - 0.14, corner_b[-1] + 0.24)],
+                 "noise": 3.0, "blur": 0.8}))
     return out
 
 
@@ -546,25 +609,24 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                    for k, (x, y) in zip(("base_left", "base_right", "top_right", "top_left"), corners)}
     paths = {name: [] for name in clip.hands}
     eff = clip.effects
+    dropped = dropped_frames(eff, n_frames, clip.fps, _seed(clip.name) + 2)
     out_dir.mkdir(parents=True, exist_ok=True)
     # the slow preset keeps the committed clips small (they are read far more often than written)
     with (H264Writer(out_dir / f"{clip.name}.mp4", clip.fps, clip.frame_wh, crf=24, preset="slow") if video
           else nullcontext()) as writer:
         for i in range(n_frames):
             t = i / clip.fps
-            img = background.copy() if video else None
+            shown = []  # (script, side, skin, tremor) of the hands in the picture
             for name, (script, side, skin) in clip.hands.items():
-                u, v, heading = script.pose_at(t)
                 seg = next((s for s in script.segments if s.t0 <= t < s.t1), None)
-                centre = world(u, v)
+                tremor = np.zeros(2)
                 if seg is not None and seg.kind == "hold" and seg.radius > 0:
-                    centre = centre + rng.normal(0, seg.radius, 2)  # tremor, not motion
-                # the fingers point on from the forearm, the script's heading bending the wrist a little
-                forearm = _forearm_deg(centre, side, clip.giver_at)
-                pose = R.HandPose(centre, forearm + 180.0 + 0.5 * heading, side=side, forearm_deg=forearm)
+                    tremor = rng.normal(0, seg.radius, 2)  # tremor, not motion
+                pose = _pose(script, side, clip.giver_at, t, tremor)
+                centre = pose.centre_cm
                 absent = any(hand == name and t0 <= t < t1 for hand, t0, t1 in eff.get("absent", []))
-                if video and not absent:
-                    R.draw_hand(img, H, pose, SKIN[skin])
+                if not absent:
+                    shown.append((script, side, skin, tremor))
                 lm_px = R.project(H, R.hand_landmarks_world(pose))
                 c_px = lm_px[list(R.PALM_CENTRE_IDS)].mean(axis=0)
                 palm = lm_px[list(R.PALM_CENTRE_IDS)]
@@ -575,11 +637,13 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
                 visible = visible and not absent and _gain(t, eff) > DARK_GAIN
                 paths[name].append([i, round(float(c_px[0]), 2), round(float(c_px[1]), 2),
                                     round(float(centre[1] / L), 5), round(float(centre[0] / HW), 5), visible])
-            if video:
+            if video and i not in dropped:
+                img = _picture(background, H, shown, clip, t)
                 for hand, t0, t1 in eff.get("occlude", []):
                     if t0 <= t < t1:
                         _draw_occluder(img, H, world(*_uv_of(paths[hand][-1])))
-                writer.write(_apply_effects(img, t, eff, noise_rng))
+                # each frame at its own time: the frames the camera dropped leave a gap in the file's timestamps
+                writer.write(_apply_effects(img, t, eff, noise_rng), t)
             if progress and (i % 60 == 0 or i == n_frames - 1):
                 print(f"\r  {clip.name}: frame {i + 1}/{n_frames}", end="", file=sys.stderr, flush=True)
     if progress:
@@ -591,6 +655,9 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
         "frame_size": list(clip.frame_wh),
         "n_frames": n_frames,
         "duration_s": round(n_frames / clip.fps, 3),
+        # frames the camera never delivered (not in the video; the hands' paths still have them): the
+        # video's frames are the others, each at its own time, frame i at i / fps
+        "frames_dropped": sorted(dropped),
         "calibration": calibration,
         "camera": clip.camera.__dict__,
         "back_size_cm": {"length": L, "half_width": HW},
@@ -608,6 +675,60 @@ def render_clip(clip: Clip, out_dir: Path, progress=True, video=True) -> dict:
     }
     (out_dir / f"{clip.name}.json").write_text(json.dumps(labels, indent=1))
     return labels
+
+
+def _pose(script: Script, side: str, giver_at: str, t: float, tremor_cm) -> R.HandPose:
+    """Where the hand lies at time t: its script's place (plus tremor), the fingers pointing on from the
+    forearm, the script's heading bending the wrist a little."""
+    u, v, heading = script.pose_at(t)
+    centre = world(u, v) + tremor_cm
+    forearm = _forearm_deg(centre, side, giver_at)
+    return R.HandPose(centre, forearm + 180.0 + 0.5 * heading, side=side, forearm_deg=forearm)
+
+
+def _picture(background, H, shown, clip: Clip, t: float):
+    """The frame at time t: the hands drawn over the scene. With ``motion_blur`` (the shutter open for that
+    share of a frame's interval, up to t) each hand is drawn at several instants of the exposure and the
+    pictures averaged, so a moving hand smears along its path as a camera's does, and a still one stays sharp."""
+    exposure_s = clip.effects.get("motion_blur", 0.0) / clip.fps
+    instants = [t] if exposure_s <= 0 else list(t - exposure_s * np.linspace(1.0, 0.0, 5))
+    acc = None
+    for ti in instants:
+        img = background.copy()
+        for script, side, skin, tremor in shown:
+            R.draw_hand(img, H, _pose(script, side, clip.giver_at, max(ti, 0.0), tremor), SKIN[skin])
+        if len(instants) == 1:
+            return img
+        acc = img.astype(np.float32) if acc is None else acc + img
+    return np.clip(np.round(acc / len(instants)), 0, 255).astype(np.uint8)
+
+
+def dropped_frames(effects: dict, n_frames: int, fps: float, seed: int) -> set[int]:
+    """The frames a camera on a busy machine never delivers (never the first, nor the last).
+
+    ``drop``: {"share": s, "max_run": k}: about that share of the frames left out at random, in runs of 1 to
+    k frames (uneven gaps); ``stalls``: [(t0, t1)]: every frame from t0 to t1 left out (the machine busy
+    for a moment, 150 to 250 ms)."""
+    out: set[int] = set()
+    drop = effects.get("drop")
+    if drop:
+        rng = np.random.default_rng(seed)
+        max_run = int(drop.get("max_run", 1))
+        # a run starts at each frame with chance p, and a frame is delivered after each run: of the
+        # frames, p * mean_run / (1 + p * mean_run) are dropped, the share asked for
+        mean_run = (1 + max_run) / 2
+        p = drop["share"] / ((1 - drop["share"]) * mean_run)
+        i = 1
+        while i < n_frames - 1:
+            if rng.random() < p:
+                run = int(rng.integers(1, max_run + 1))
+                out.update(range(i, min(i + run, n_frames - 1)))
+                i += run + 1  # a frame delivered between two runs
+            else:
+                i += 1
+    for t0, t1 in effects.get("stalls", []):
+        out.update(range(max(1, int(np.ceil(t0 * fps))), min(int(np.ceil(t1 * fps)), n_frames - 1)))
+    return out
 
 
 def _forearm_deg(centre_cm, side, giver_at) -> float:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.clips
 # correct stroke may be flagged. (In the hard clip a stroke may be cut short by
 # an occlusion; it is scored for detection, not for stray flags.)
 CLEAN = {"effleurage_good", "effleurage_wrong_way", "one_hand_up_down", "on_spine", "fast_and_slow",
-         "hold_18s", "circles_then_cross", "routine_cut_short", "hands_side_by_side"}
+         "hold_18s", "circles_then_cross", "routine_cut_short", "hands_side_by_side",
+         "dropped_frames_blur", "dropped_frames_busy"}
 # Clips where the hands cannot be seen for a while, and why: the judging must say it is unsure there, and
 # raise no flag then
 UNSURE = {"dark_stretch": "dark", "half_out_of_view": "out_of_view"}
@@ -26,6 +27,8 @@ UNSURE = {"dark_stretch": "dark", "half_out_of_view": "out_of_view"}
 PARTLY_OUT_OF_VIEW = {"half_out_of_view": 0.85}
 # Clips following a routine where the giver leaves a step unfinished and goes on to the next
 CUT_SHORT = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("cut_short"))
+# Clips from a camera that dropped frames (their labels list them): held to more than the others' 0.95
+DROPPED = sorted(c.stem for c in sample_clips() if labels_of(c.stem).get("frames_dropped"))
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,19 @@ def test_every_wrong_direction_stroke_is_flagged_while_moving(scores):
             continue
         assert s.caught_flags == s.expected_flags, f"{name}: {s.caught_flags}/{s.expected_flags} flags caught"
         assert s.late_flags == 0, f"{name}: {s.late_flags} wrong-direction flags raised only at the stroke's end"
+
+
+def test_there_are_clips_with_dropped_frames():
+    assert len(DROPPED) >= 2
+
+
+@pytest.mark.parametrize("name", DROPPED)
+def test_strokes_survive_dropped_frames_and_short_misses(scores, name):
+    """Frames dropped, stalls at the loop's corners, hands missed for a moment: every stroke whole, none
+    joined across a corner to the next (F1 >= 0.97), and no flag the labels do not have."""
+    s = scores[name]
+    assert s.f1 >= 0.97, f"{name}: F1 {s.f1:.3f}: {s.unmatched_detail}"
+    assert s.false_flags == 0 and s.caught_flags == s.expected_flags, s.unmatched_detail
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN & {c.stem for c in sample_clips()}))

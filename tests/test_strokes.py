@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from vision.core.backframe import HALF_WIDTH_PER_LENGTH
+from vision.stages.motion import Course, returns_on_course, to_lengths, turn_angle
 from vision.stages.strokes import HandSegmenter
 
 FPS = 30.0
@@ -324,3 +325,87 @@ def test_leaving_the_spot_slowly_still_ends_the_hold():
     assert [e.kind for e in events] == ["hold", "stroke"]
     # the glide sets off slowly (minimum jerk): 0.012 back lengths (the hold's radius) away at about 3.73 s
     assert 3.0 <= events[0].t_end <= 3.75
+
+
+# -- the motion model a gap is judged on -----------------------------------------------------------------------
+
+
+def test_the_motion_model_finds_the_hand_on_its_course_or_not():
+    # moving up at 0.5 back lengths/s, last seen at (0.4, 0.1) back lengths at 1.0 s; found 0.4 s later
+    course = Course(1.0, np.array([0.4, 0.1]), np.array([0.5, 0.0]))
+    assert course.speed == pytest.approx(0.5)
+    np.testing.assert_allclose(course.predict(1.4), [0.6, 0.1])
+    rules = dict(tolerance=0.05, off_line=0.15, min_speed=0.05, max_speed=5.0)
+
+    def found(du, dv):
+        return returns_on_course(course, 1.4, course.position + (du, dv), **rules)
+
+    assert found(0.2, 0.0)  # where it was heading
+    assert found(0.05, 0.01)  # ahead, having slowed down: a glide's end
+    assert found(0.5, 0.08)  # further, a little off its line (0.05 + 15% of the way)
+    assert found(0.02, -0.03)  # back on its spot
+    assert not found(-0.2, 0.0)  # gone back
+    assert not found(0.2, 0.2)  # off to the side
+    assert not found(2.5, 0.0)  # further than a hand moves in 0.4 s
+    at_rest = Course(1.0, np.array([0.4, 0.1]), np.array([0.01, 0.0]))
+    assert returns_on_course(at_rest, 1.4, np.array([0.42, 0.1]), **rules)
+    assert not returns_on_course(at_rest, 1.4, np.array([0.6, 0.1]), **rules)  # at rest, and elsewhere now
+
+
+def test_turn_angles_and_what_a_course_is_made_of():
+    assert turn_angle(np.array([1.0, 0.0]), np.array([2.0, 0.0])) == pytest.approx(0.0)
+    assert turn_angle(np.array([1.0, 0.0]), np.array([0.0, -0.5])) == pytest.approx(np.pi / 2)
+    assert turn_angle(np.array([0.0, 1.0]), np.array([0.0, -3.0])) == pytest.approx(np.pi)
+    with pytest.raises(ValueError, match="zero length has no direction"):
+        turn_angle(np.array([1.0, 0.0]), np.zeros(2))
+    with pytest.raises(ValueError, match=r"Course.velocity: expected shape \(2,\) in back lengths, got \(3,\)"):
+        Course(0.0, np.zeros(2), np.zeros(3))
+    np.testing.assert_allclose(to_lengths(np.array([0.5, 1.0])), [0.5, HALF_WIDTH_PER_LENGTH])
+
+
+# -- a gap: the hand unseen for a moment ------------------------------------------------------------------------
+
+
+def _unseen(b, t0, t1):
+    """The frames of a PathBuilder's path from t0 to t1 (seconds): dropped, or the hand hidden."""
+    return {i for i in range(len(b.pts)) if t0 <= i / FPS < t1}
+
+
+def test_a_corner_hidden_in_a_gap_ends_the_motion_where_the_hand_was_last_seen():
+    """Out over the shoulder, then down the outer edge; unseen from just before the corner until the hand
+    is well on its way down. The speed across the gap (0.15 back lengths/s) shows no valley between the
+    two motions, but the hand came back going another way: two strokes, not one."""
+    corner = 0.3 + 0.7
+    b = PathBuilder(u=0.88, v=0.33).rest(0.3).glide(0.88, 0.8, 0.7).glide(0.06, 0.8, 1.7).rest(0.3)
+    s = strokes(b.run(drop=_unseen(b, corner - 0.15, corner + 0.45)))
+    assert [(x.direction, x.lane) for x in s] == [("lateral", "right"), ("down", "outside")]
+    last_seen = np.floor((corner - 0.15) * FPS - 1e-9) / FPS
+    assert s[0].t_end == pytest.approx(last_seen) and s[1].t_start == pytest.approx(last_seen)
+
+
+def test_a_reversal_hidden_in_a_gap_cuts_where_the_hand_came_back():
+    """Out and back across the lane, the turn unseen: across the gap the hand still went out, so the gap
+    belongs to the motion out, which ends where the hand came back."""
+    turn = 0.3 + 0.7
+    b = PathBuilder(u=0.5, v=0.33).rest(0.3).glide(0.5, 0.8, 0.7).glide(0.5, 0.33, 0.7).rest(0.5)
+    s = strokes(b.run(drop=_unseen(b, turn - 0.3, turn + 0.15)))
+    assert [x.direction for x in s] == ["lateral", "lateral"]
+    assert np.dot(s[0].displacement, s[1].displacement) < 0
+    back = np.ceil((turn + 0.15) * FPS - 1e-9) / FPS
+    assert s[0].t_end == pytest.approx(back) and s[1].t_start == pytest.approx(back)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("gap", [(0.8, 0.2), (1.2, 0.5), (1.6, 0.3)])
+def test_a_glide_seen_again_on_its_way_stays_one_stroke(gap, seed):
+    b = PathBuilder().rest(0.3).glide(0.9, 0.3, 2.0).rest(0.3)
+    t0, dur = gap
+    s = strokes(b.run(noise=0.001, seed=seed, drop=_unseen(b, t0, t0 + dur)))
+    assert len(s) == 1 and s[0].direction == "up"
+
+
+@pytest.mark.parametrize("t0", [1.0, 1.5, 2.0, 2.5])
+def test_circles_turn_as_they_go_and_a_gap_does_not_cut_them(t0):
+    b = PathBuilder(u=0.4, v=-0.3).rest(0.5).circles(5, 0.045, 4.0).rest(0.5)
+    ev = b.run(drop=_unseen(b, t0, t0 + 0.25))
+    assert [(e.kind, e.count) for e in ev] == [("circles", 5)]

@@ -67,6 +67,23 @@ def test_h264_round_trip_frames_times_and_content(tmp_path: Path) -> None:
         assert mean_abs_error(frame_bgr, gradient_bgr(i)) < MAX_MEAN_ABS_ERROR, f"frame {i}"
 
 
+def test_h264_frames_left_out_keep_their_times(tmp_path: Path) -> None:
+    """A camera that dropped frames: each frame written at its own time keeps it (no fragmenting needed)."""
+    kept = [0, 1, 2, 5, 6, 7, 8, 14, 15, 17, 18, 19]  # single drops and stalls of 2 and 5 frames
+    path = tmp_path / "dropped.mp4"
+    with H264Writer(path, fps=24, frame_wh=FRAME_WH, preset="slow") as writer:
+        for i in kept:
+            writer.write(gradient_bgr(i), i / 24)
+        with pytest.raises(ValueError, match="expected a time after the last frame's"):
+            writer.write(gradient_bgr(19), 19.2 / 24)  # the same slot of the 1/24 s grid
+    with VideoReader(path) as reader:
+        frames = list(reader)
+        assert reader.warnings == []
+    np.testing.assert_allclose([t for _, t in frames], np.array(kept) / 24, atol=1e-6)
+    for i, (frame_bgr, _) in zip(kept, frames):
+        assert mean_abs_error(frame_bgr, gradient_bgr(i)) < MAX_MEAN_ABS_ERROR, f"frame {i}"
+
+
 def test_h264_file_plays_in_chromium_yuv420p_faststart(tmp_path: Path) -> None:
     path = write_clip(tmp_path / "clip.mp4", n_frames=10)
     with av.open(str(path)) as container:

@@ -462,7 +462,11 @@ class H264Writer:
 
     Main profile, yuv420p, ``movflags=+faststart`` (index at the front, so the
     browser can start playing before the whole file arrives). Frame ``i`` gets
-    the exact time ``i / fps`` (``fps`` as a fraction: 29.97 -> 30000/1001).
+    the exact time ``i / fps`` (``fps`` as a fraction: 29.97 -> 30000/1001);
+    ``write(frame_bgr, t_s)`` puts a frame at its own slot ``round(t_s * fps) /
+    fps`` instead, so frames left out (a camera that dropped them) leave their
+    slots empty and the file keeps the uneven times, which :class:`VideoReader`
+    gives back.
 
     Usage::
 
@@ -575,11 +579,15 @@ class H264Writer:
     def write(self, frame_bgr: np.ndarray, t_s: float | None = None) -> None:
         """Encode one BGR uint8 frame of shape (H, W, 3) matching ``frame_wh``.
 
-        t_s: its time from the video's start, for a ``fragmented`` writer
-        (required there; times that do not increase are nudged forward).
+        t_s: its time from the video's start. Required by a ``fragmented``
+        writer (times that do not increase are nudged forward: live frames
+        arrive as they do). Otherwise optional: the frame goes to the slot of
+        the 1/fps grid nearest ``t_s``, which must come after the last frame's
+        (None: the slot after it).
 
         Raises:
-            ValueError: wrong shape or dtype, a missing t_s, or the writer is closed.
+            ValueError: wrong shape or dtype, a missing t_s (fragmented), a t_s whose
+                slot is not after the last frame's, or the writer is closed.
         """
         if self._container is None:
             raise ValueError(f"{self.path}: writer is closed; open a new H264Writer to write more frames")
@@ -594,9 +602,16 @@ class H264Writer:
             if self._last_key_s is None or t_s - self._last_key_s >= self.keyframe_s:
                 frame.pict_type = av.video.frame.PictureType.I  # a new fragment starts here
                 self._last_key_s = t_s
-            self._last_pts = pts
+        elif t_s is not None:
+            pts = int(round(t_s / self._frame_time_base))
+            if self._last_pts is not None and pts <= self._last_pts:
+                raise ValueError(
+                    f"{self.path}: frame {self.n_frames_written} at t={t_s:.4f} s: expected a time after the last "
+                    f"frame's ({float(self._last_pts * self._frame_time_base):.4f} s, at {self.fps:g} frames/s)"
+                )
         else:
-            pts = self.n_frames_written
+            pts = 0 if self._last_pts is None else self._last_pts + 1
+        self._last_pts = pts
         frame.pts = pts
         frame.time_base = self._frame_time_base
         for packet in self._stream.encode(frame):

@@ -17,13 +17,14 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Calibration, Homography, Zones, back_distance
+from vision.core.backframe import Calibration, Homography, Zones, back_distance
 from vision.core.hands import HandObservation, merge_duplicates
 from vision.core.types import OK, Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, UnsureSpan, Verdict
 from vision.judging.judge import judge_active, judge_event
 from vision.judging.routines import Step
 from vision.judging.settings import SMOOTHING_HZ, SPINE_HALF_WIDTH, Settings
 from vision.stages.detection import DetectorConfig, HandDetector
+from vision.stages.motion import Course, returns_on_course, to_lengths
 from vision.stages.smoothing import OneEuroFilter, one_euro_factory
 from vision.stages.strokes import HandSegmenter, SegmenterConfig
 from vision.stages.tracking import HandTracker, TrackerConfig
@@ -473,10 +474,10 @@ class Pipeline:
     def _lost_course(self, g: _Giver, uv_raw: NDArray[np.float64], t_s: float) -> bool:
         """The hand was unseen too long to join what it does now to what it did (see bridge_gap_s).
 
-        Bridged: a gap up to ``resume_gap_s``; or up to ``bridge_gap_s`` when the hand is back where it
-        was (within ``bridge_tolerance``), or further along the way it was going: ahead of it, off its
-        line by at most ``bridge_tolerance`` plus ``bridge_off_line`` of the way it went, no faster than
-        a hand moves. A glide speeds up and slows down, so how far it went is not held to its speed.
+        Bridged: a gap up to ``resume_gap_s``; or up to ``bridge_gap_s`` when the hand is found where its
+        motion could have taken it (:func:`~vision.stages.motion.returns_on_course`: back on its spot, or
+        further along its way). Whether it turned meanwhile is the segmenter's to judge, from the way the
+        hand moves on after the gap (see SegmenterConfig.max_turn_rad).
         """
         assert g.last_t is not None and g.last_raw is not None
         gap = t_s - g.last_t
@@ -485,19 +486,15 @@ class Pipeline:
             return False
         if gap > cfg.bridge_gap_s or g.filter.velocity is None:
             return True
-        scale = np.array([1.0, HALF_WIDTH_PER_LENGTH])  # (u, v) -> back lengths
-        moved = (uv_raw - g.last_raw) * scale
-        if float(np.linalg.norm(moved)) <= cfg.bridge_tolerance:
-            return False  # back on its spot (a hold, a pause)
-        velocity = g.filter.velocity * scale
-        speed = float(np.linalg.norm(velocity))
-        if speed < cfg.bridge_min_speed:
-            return True  # it was at rest, and is somewhere else now
-        heading = velocity / speed
-        along = float(moved @ heading)
-        off_line = float(np.linalg.norm(moved - along * heading))
-        return not (
-            0 < along <= cfg.max_hand_speed * gap and off_line <= cfg.bridge_tolerance + cfg.bridge_off_line * along
+        course = Course(g.last_t, to_lengths(g.last_raw), to_lengths(g.filter.velocity))
+        return not returns_on_course(
+            course,
+            t_s,
+            to_lengths(uv_raw),
+            tolerance=cfg.bridge_tolerance,
+            off_line=cfg.bridge_off_line,
+            min_speed=cfg.bridge_min_speed,
+            max_speed=cfg.max_hand_speed,
         )
 
     def _restart(self, g: _Giver) -> list[JudgedEvent]:

@@ -4,6 +4,10 @@ a teacher's own labels in the same format).
 Strokes are matched one to one, same hand, when they overlap in time by an
 IoU of at least 0.5. Stretches the labels mark ``"scored": false`` (a hand
 lifting in or out of view) are neither rewarded nor punished.
+
+An analysed frame is matched to the labels' frame by its time, not by its
+place in the file: a clip whose camera dropped frames (the labels'
+``frames_dropped``) has fewer frames than its labels, each at its own time.
 """
 
 from __future__ import annotations
@@ -99,12 +103,19 @@ def load_landmarks(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def label_frame(frame: dict, fps: float) -> int:
+    """The labels' frame an analysed frame (a landmarks line) shows: the one at its time on the 1/fps grid.
+
+    Not its number in the file, which runs on past a dropped frame."""
+    return int(round(frame["t"] * fps))
+
+
 def _hand_map(labels: dict, frames: list[dict], contact: str) -> dict[int, str]:
     """Which label hand each giver hand id is, by nearest mean position over the frames both are seen."""
     ids = list(CONTACT_LANDMARKS[contact])
     dist: dict[tuple[int, str], list[float]] = {}
     for fr in frames:
-        i = fr["frame"]
+        i = label_frame(fr, labels["fps"])
         for h in fr["hands"]:
             if h.get("hand") is None:
                 continue
@@ -128,7 +139,7 @@ def score_clip(labels: dict, report: dict, frames: list[dict], contact: str = "p
     width = hom.back_width_px(0.5)
     ids = list(CONTACT_LANDMARKS[contact])
     for fr in frames:
-        i = fr["frame"]
+        i = label_frame(fr, labels["fps"])
         for h in fr["hands"]:
             name = hand_of.get(h.get("hand"))
             if name is None:

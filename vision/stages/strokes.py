@@ -10,6 +10,13 @@ turn), or, with its neighbours, a set of cross-fibre passes (short lateral
 motions that reverse one after another). A rest of at least
 ``min_hold_s`` is a hold.
 
+A gap (the hand unseen for a moment: hidden, frames dropped) can hide the
+speed valley where one motion ends and the next begins, as at a corner of
+the effleurage loop. So a motion is also cut at a gap when, after it, the
+hand moves on another way than the motion was going (turned by more than
+``max_turn_rad``): where the hand was last seen, or where it came back if
+it went on its way across the gap.
+
 Units: time in seconds (the frames' own timestamps), positions in the back
 frame (u, v); distances and speeds in back lengths (v scaled by
 :data:`vision.backframe.HALF_WIDTH_PER_LENGTH`).
@@ -25,6 +32,7 @@ from numpy.typing import NDArray
 
 from vision.core.backframe import HALF_WIDTH_PER_LENGTH, Zones
 from vision.core.types import ActiveMotion, MotionEvent
+from vision.stages.motion import turn_angle
 
 _SCALE = np.array([1.0, HALF_WIDTH_PER_LENGTH])  # (u, v) -> back lengths
 
@@ -58,6 +66,15 @@ class SegmenterConfig:
     surge_rel: float = 0.5  # a surge: the speed rises (and falls) by this fraction of the stroke's peak ...
     surge_min_speed: float = 0.06  # ... and by at least this much (back lengths/s): tracking noise is less
     surge_max_winding: float = 1.5  # a straight push: path length at most this times its net displacement
+    # A gap: the hand unseen longer than this (two frames dropped in a row at 15 frames/s, four at 30; a
+    # steady camera's frames are never a gap down to 7.5 frames/s). The motion under way is cut at the
+    # gap when the hand moves on from its return (once it has gone start_distance) turned by more than
+    # max_turn_rad from the way the motion went since it set off: halfway between a glide carrying on
+    # straight (its heading within a few degrees) and a corner of the loop (a right angle, the speed
+    # valley between the two motions hidden in the gap); a reversal turns pi. A motion whose path has
+    # turned through half a circle already (circles) turns as it goes, and is not cut for it.
+    gap_s: float = 0.15
+    max_turn_rad: float = np.pi / 4
     zones: Zones = field(default_factory=Zones)
 
 
@@ -195,6 +212,8 @@ class HandSegmenter:
         self._pending: list[MotionEvent] = []  # lateral passes that may become cross-fibre
         self._last_t: float | None = None
         self._last_motion: tuple[float, str, str, int] | None = None  # (t_end, direction, lane, surges)
+        # after a gap in the motion under way: the time of the hand's last sample before it
+        self._gap_t: float | None = None
 
     # -- the per-frame step ----------------------------------------------------------
 
@@ -204,6 +223,7 @@ class HandSegmenter:
             if t_s == self._last_t:
                 return []
             raise ValueError(f"timestamps must increase: got t={t_s:.3f} s after t={self._last_t:.3f} s")
+        after_gap = self._last_t is not None and t_s - self._last_t > self.config.gap_s
         self._last_t = t_s
         p = np.asarray(uv, dtype=np.float64)
         cfg = self.config
@@ -232,6 +252,8 @@ class HandSegmenter:
                 out += self._flush_pending_if_stale(t_s)
             return out
 
+        if after_gap and self._seg_t:
+            self._gap_t = self._seg_t[-1]
         self._seg_t.append(t_s)
         self._seg_p.append(p)
         self._seg_v.append(speed)
@@ -255,11 +277,46 @@ class HandSegmenter:
             elif speed > 2.0 * vmin + cfg.stop_speed:
                 # speeding up again out of the valley: a new motion began there
                 return out + self._end_motion(self._lagged(self._valley), moving_on=True)
+        if self._gap_t is not None:
+            cut = self._turned_at()
+            if cut is not None:  # it turned in the gap: a new motion began there
+                return out + self._end_motion(cut, moving_on=True)
         if self._pending:
             act = self.active()
             if act is not None and act.direction != "lateral" and act.distance >= cfg.min_stroke_distance:
                 out += self._flush_pending()
         return out
+
+    def _turned_at(self) -> int | None:
+        """After a gap, once the hand has moved on start_distance from its return: where to cut the motion
+        if it went on turned by more than max_turn_rad from its way before the gap (from the spot it set
+        off from to where it was last seen); None: on course, no clear way (too short, or turned through
+        half a circle already: circles), or not known yet.
+
+        The turn happened unseen, in the gap: the gap goes with the motion its displacement follows, so
+        the cut is at the hand's return when the hand went on the old way across the gap (out to a corner,
+        then down), else where it was last seen."""
+        assert self._gap_t is not None
+        if self._gap_t not in self._seg_t[:-1]:
+            self._gap_t = None  # the motion under way began after the gap (a valley there, or a reversal)
+            return None
+        last = self._seg_t.index(self._gap_t)
+        first = last + 1  # the hand's return
+        on = (self._seg_p[-1] - self._seg_p[first]) * _SCALE
+        if np.linalg.norm(on) < self.config.start_distance:
+            return None
+        self._gap_t = None
+        start = self._anchor if self._anchor is not None else self._seg_p[0]
+        way = (self._seg_p[last] - start) * _SCALE
+        before = np.asarray(self._seg_p[: last + 1])
+        if np.linalg.norm(way) < self.config.start_distance or abs(_turning(before)) > np.pi:
+            return None
+        if turn_angle(way, on) <= self.config.max_turn_rad:
+            return None
+        across = (self._seg_p[first] - self._seg_p[last]) * _SCALE
+        if np.linalg.norm(across) > 0 and turn_angle(way, across) < turn_angle(on, across):
+            return first
+        return last
 
     def _lagged(self, i: int) -> int:
         """The sample index a speed valley belongs to: speeds look back half a window."""
@@ -322,6 +379,7 @@ class HandSegmenter:
         self._seg_t, self._seg_p, self._seg_v = seg_t, seg_p, seg_v
         self._peak = 0.0
         self._valley = self._rest_since = None
+        self._gap_t = None
         self._idle_t, self._idle_p, self._idle_v = [], [], []
         return out
 
