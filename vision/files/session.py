@@ -135,7 +135,9 @@ class SessionInfo(FileModel):
     )
     frames_with_faces_blurred: int | None = Field(default=None, ge=0, description="When faces were blurred.")
 
-    omit_if_none = frozenset({"calibration", "started_at", "person", "blur_faces", *_AT_STOP, "frames_with_faces_blurred"})
+    omit_if_none = frozenset(
+        {"calibration", "started_at", "person", "blur_faces", *_AT_STOP, "frames_with_faces_blurred"}
+    )
     expected = {"frame_size": "[width, height] in pixels, two whole numbers above 0 (e.g. [640, 480])"}
 
     def _left_out(self) -> set[str]:

@@ -129,13 +129,13 @@ def facts_of(rec: Recording) -> RecordingFacts:
     s = rec.session
     try:
         events = final_events(rec.events())
-    except RecordingError as e:
-        log.warning("%s", e)
+    except RecordingError as problem:
+        log.warning("%s", problem)
         events = []
-    verdicts = Counter(v.name for e in events for v in e.verdicts)
+    verdicts = Counter(v.name for ev in events for v in ev.verdicts)
     lanes: Counter[str] = Counter()
-    for e in events:
-        lanes[e.lane] += e.duration_s
+    for ev in events:
+        lanes[ev.lane] += ev.duration_s
     extra = s.extra or {}
     score = extra.get("score")
     version = extra.get("judging_version")
@@ -149,7 +149,7 @@ def facts_of(rec: Recording) -> RecordingFacts:
         verdict_counts=dict(sorted(verdicts.items())),
         lane_s={k: round(v, 3) for k, v in sorted(lanes.items())},
         events=len(events),
-        flagged=sum(1 for e in events if e.flagged_at is not None),
+        flagged=sum(1 for ev in events if ev.flagged_at is not None),
         # recordings from before the version was written were judged by the first
         judging_version=version if isinstance(version, int) else 1,
     )
