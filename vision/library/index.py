@@ -133,9 +133,9 @@ def facts_of(rec: Recording) -> RecordingFacts:
         log.warning("%s", problem)
         events = []
     verdicts = Counter(v.name for ev in events for v in ev.verdicts)
-    lanes: Counter[str] = Counter()
+    lanes: dict[str, float] = {}
     for ev in events:
-        lanes[ev.lane] += ev.duration_s
+        lanes[ev.lane] = lanes.get(ev.lane, 0.0) + ev.duration_s
     extra = s.extra or {}
     score = extra.get("score")
     version = extra.get("judging_version")
