@@ -56,7 +56,7 @@ def test_a_student_s_scores_flags_minutes_and_last_sessions(data):
     assert not at.exception, at.exception
     assert at.selectbox(key="history_student").options == ["Ada", "Ben"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Sessions": "2", "Minutes": "3", "Last score": "81", "Best score": "81"}
+    assert metrics == {"Sessions": "2", "Minutes": "3.2", "Last score": "81", "Best score": "81"}
     charts = at.get("vega_lite_chart")
     assert len(charts) == 4  # score over time, flags by kind, minutes per week, coverage
     links = at.get("page_link")

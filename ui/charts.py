@@ -234,4 +234,4 @@ def coverage_chart(lanes: pd.DataFrame) -> alt.Chart:
         y=alt.Y("lane:N", title=None, sort=["left", "right", "spine", "outside", "off_back"]),
         x=alt.X("seconds:Q", title="seconds"),
         tooltip=["lane:N", alt.Tooltip("seconds:Q", format=".0f")],
-    ).properties(height=160)
+    ).properties(height=max(120, 36 * len(lanes)))

@@ -33,10 +33,11 @@ if view == "A student":
         st.info(f"No sessions of {name} yet: record one on the Practice page, with {name} chosen as who is "
                 "practising, or import their recordings (`stroke-coach library import FOLDER --student NAME`).")
         st.stop()
+    st.subheader(f"{name}: {len(df)} session{'' if len(df) == 1 else 's'}")
     scored = df[df["score"].notna()]
     m = st.columns(4)
     m[0].metric("Sessions", len(df))
-    m[1].metric("Minutes", f"{df['minutes'].sum():.0f}")
+    m[1].metric("Minutes", f"{df['minutes'].sum():.1f}")
     m[2].metric("Last score", int(scored["score"].iloc[-1]) if len(scored) else "–")
     m[3].metric("Best score", int(scored["score"].max()) if len(scored) else "–")
     scores = history.scores_over_time(df)
