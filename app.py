@@ -1,4 +1,4 @@
-"""Stroke Coach, the app (``make run``): practice live, calibrate, replay, routines.
+"""Stroke Coach, the app (``make run``): practice live, calibrate, replay, history, routines.
 
 Each page is a script in ``ui/``; the work is done by the ``vision`` library,
 the same code the command line and the tests run.
@@ -21,10 +21,16 @@ from vision.core.logs import log_to_file  # noqa: E402
 log_to_file(loggers=("vision", "streamlit.error_util"))
 
 st.set_page_config(page_title="Stroke Coach", layout="wide")
+# the session library opened (migrated) and the recordings folder indexed once, when the app starts; a problem with
+# it is said on the pages that use it
+from ui.state import library  # noqa: E402
+
+library()
 page = st.navigation([
     st.Page("ui/practice.py", title="Practice", icon=":material/play_circle:", default=True),
     st.Page("ui/calibrate.py", title="Calibrate", icon=":material/crop_free:"),
     st.Page("ui/replay.py", title="Replay", icon=":material/replay:"),
+    st.Page("ui/history.py", title="History", icon=":material/insights:"),
     st.Page("ui/routines.py", title="Routines", icon=":material/list_alt:"),
 ])
 page.run()

@@ -122,6 +122,9 @@ def _practise(page, url: str, clip: str, seconds: float, record: bool, log: Path
     return text
 
 
+STUDENT = "Ada Lovelace"
+
+
 def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_env, analysed):
     clip = "effleurage_wrong_way"
     labels = labels_of(clip)
@@ -133,7 +136,16 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
         saved = json.loads((data / "calibration.json").read_text())
         for corner, (x, y) in labels["calibration"].items():  # clicked within a pixel or two of the truth
             assert abs(saved[corner][0] - x) < 2.5 and abs(saved[corner][1] - y) < 2.5, (corner, saved[corner])
-        # one pass of the clip (the fake camera loops it), and a little more
+        # who practises: a new student's name, typed once; the next visit (the page _practise opens) remembers it
+        page.goto(f"{url}/")
+        _wait_text(page, "Who is practising", 60)
+        name_box = page.get_by_role("textbox", name="Name")
+        name_box.fill(STUDENT)
+        name_box.press("Enter")
+        deadline = time.monotonic() + 20
+        while not (data / "practice.json").exists():
+            assert time.monotonic() < deadline, "the student's name was never remembered"
+            time.sleep(0.2)
         # one pass of the clip: the flag must come on it (the fake camera loops the clip)
         text = _practise(page, url, clip, labels["duration_s"] + 2, record=True, log=log)
         page.screenshot(path=str(ARTIFACTS / "practice.png"))
@@ -161,10 +173,23 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
             page.get_by_role("button", name="Download report.json").click()
         downloaded = json.loads(Path(download.value.path()).read_text())
 
+        # the History page finds the session under the student, with its score, and opens it in Replay
+        session = json.loads(next((data / "recordings").iterdir()).joinpath("session.json").read_text())
+        score = session["extra"]["score"]
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.goto(f"{url}/history")
+        history_text = _wait_text(page, "Last sessions", 60)
+        assert STUDENT in history_text and f"score {score}" in history_text, history_text[-2000:]
+        time.sleep(2)  # the charts drawn
+        page.screenshot(path=str(ARTIFACTS / "history.png"))
+        page.get_by_text(f"score {score}").first.click()
+        _wait_text(page, "Judge with the routine", 60)
+        assert "/replay" in page.url
+
     recordings = sorted((data / "recordings").iterdir())
     assert len(recordings) == 1
     session = json.loads((recordings[0] / "session.json").read_text())
-    assert session["status"] == "complete"
+    assert session["status"] == "complete" and session["person"] == STUDENT
     replay = json.loads(next((data / "replays").glob("*/report.json")).read_text())
     assert downloaded == replay
     cli = json.loads((analysed[clip] / "report.json").read_text())

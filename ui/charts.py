@@ -13,7 +13,8 @@ import pandas as pd
 from vision.core.types import VERDICTS
 from vision.files.report import EventRecord, Report, VerdictRecord
 
-__all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "events_frame", "first_flag", "flags_table", "timeline_chart"]
+__all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "coverage_chart", "events_frame", "first_flag", "flags_chart",
+           "flags_table", "minutes_chart", "scores_chart", "timeline_chart"]
 
 #: Colour of each verdict name, the same everywhere in the app: ok green; flags
 #: about where or which way (the serious ones) in reds; flags about tempo,
@@ -192,3 +193,45 @@ def flags_table(report: Report) -> pd.DataFrame:
         "message": df["messages"].tolist(),
     }, columns=list(FLAG_COLUMNS))
     return out.sort_values("time (s)", kind="stable").reset_index(drop=True)
+
+
+# -- the History page: a student's sessions over time (tables from vision.library.history) ---------------------
+
+
+def scores_chart(scores: pd.DataFrame, title: str) -> alt.Chart:
+    """Score (0..100) over time, a line per step (and the whole routine): scores_over_time's table."""
+    return alt.Chart(scores, title=title).mark_line(point=True).encode(
+        x=alt.X("started_at:T", title="session"),
+        y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("step:N", title="step"),
+        tooltip=[alt.Tooltip("started_at:T", title="when", format="%Y-%m-%d %H:%M"), "step:N", "score:Q"],
+    ).properties(height=260)
+
+
+def flags_chart(flags: pd.DataFrame) -> alt.Chart:
+    """Flags by kind per session, stacked, in the verdicts' colours: flags_over_time's table."""
+    names = [n for n in VERDICT_COLOURS if n in set(flags["flag"])]
+    return alt.Chart(flags, title="Flags by kind").mark_bar().encode(
+        x=alt.X("started_at:T", title="session"),
+        y=alt.Y("sum(count):Q", title="flags"),
+        color=alt.Color("flag:N", scale=alt.Scale(domain=names, range=[VERDICT_COLOURS[n] for n in names])),
+        tooltip=[alt.Tooltip("started_at:T", title="when", format="%Y-%m-%d %H:%M"), "flag:N", "count:Q"],
+    ).properties(height=220)
+
+
+def minutes_chart(weeks: pd.DataFrame) -> alt.Chart:
+    """Minutes practised per week (its Monday): minutes_per_week's table."""
+    return alt.Chart(weeks, title="Minutes practised per week").mark_bar().encode(
+        x=alt.X("yearmonthdate(week):O", title="week of"),
+        y=alt.Y("minutes:Q", title="minutes"),
+        tooltip=[alt.Tooltip("week:T", title="week of", format="%Y-%m-%d"), "minutes:Q"],
+    ).properties(height=220)
+
+
+def coverage_chart(lanes: pd.DataFrame) -> alt.Chart:
+    """Seconds the hands worked in each lane, summed over the sessions: history.coverage's table."""
+    return alt.Chart(lanes, title="Where the hands worked, all sessions").mark_bar().encode(
+        y=alt.Y("lane:N", title=None, sort=["left", "right", "spine", "outside", "off_back"]),
+        x=alt.X("seconds:Q", title="seconds"),
+        tooltip=["lane:N", alt.Tooltip("seconds:Q", format=".0f")],
+    ).properties(height=max(120, 36 * len(lanes)))

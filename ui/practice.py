@@ -6,7 +6,11 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from ui.state import CAMERA, load_saved_calibration, recordings_dir, routine_picker
+from ui.state import CAMERA, last_person, library, load_saved_calibration, recordings_dir, remember_person, routine_picker
+from vision.files.jsonl import RecordingError
+from vision.library.db import LibraryError
+from vision.library.index import index_recording
+from vision.library.people import people_names
 from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
 from vision.run.live import CAMERA_STOPPED_S, LiveCoach
 from vision.stages.visibility import unsure_message
@@ -57,13 +61,47 @@ def _say(cue, mode: str) -> None:
     components.html(_CUE_JS % {"cue": json.dumps(payload), "mode": json.dumps(mode)}, height=0)
 
 
-def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings):
+def _recorder_factory(blur_faces: bool, routine_file: str, settings: Settings, person: str | None):
     def make(frame_wh, calibration, coach):
         from vision.files.recording import Recorder
 
         return Recorder(calibration, routine=routine_file, step_id=coach.session.current.id, root=recordings_dir(),
-                        settings=settings.to_dict(), blur_faces=blur_faces, frame_wh=frame_wh)
+                        settings=settings.to_dict(), person=person, blur_faces=blur_faces, frame_wh=frame_wh)
     return make
+
+
+NEW_PERSON = "Someone new…"
+
+
+def _who(container, lib) -> str | None:
+    """Who is practising: one of the library's people, or a new name; remembered between visits."""
+    names = people_names(lib) if lib is not None else []
+    remembered = last_person()
+    if remembered and remembered not in names:
+        names.append(remembered)
+    options = sorted(names, key=str.casefold) + [NEW_PERSON]
+    who = container.selectbox("Who is practising", options, key="practice_person",
+                              index=options.index(remembered) if remembered in options else len(options) - 1,
+                              help="The recordings go into this person's history (the History page).")
+    if who == NEW_PERSON:
+        who = container.text_input("Name", key="practice_new_person", placeholder="Type the student's name").strip()
+    if who and who != remembered:
+        remember_person(who)
+    if not who:
+        container.caption("Recordings without a name are kept, but are in no one's history.")
+    return who or None
+
+
+def _into_library(lib, folder: str) -> None:
+    """A recording just saved into the library, once (the next start indexes it anyway if this fails)."""
+    if lib is None or st.session_state.get("practice_indexed") == folder:
+        return
+    st.session_state.practice_indexed = folder
+    try:
+        index_recording(lib, folder)
+    except (LibraryError, RecordingError) as e:
+        st.warning(f"The recording is saved, but not in the session library yet ({e}); it is added when the app "
+                   "starts again.")
 
 
 def _coach(saved, routine, routine_key: str, start_step: str, stay: bool, settings: Settings,
@@ -92,6 +130,10 @@ if saved is None:
     st.stop()
 
 side = st.sidebar
+lib, lib_problem = library()
+if lib_problem:
+    side.warning(lib_problem)
+person = _who(side, lib)
 # a link can name the routine and the first step: ?routine=swedish&step=effleurage (a teacher's handout)
 routine = routine_picker(side, "practice_routine", default=st.query_params.get("routine"))
 if routine is None:
@@ -189,8 +231,9 @@ def _panel() -> None:
         if rec_col.button("Start recording", disabled=not snap.running, shortcut=KEYS["record"],
                           help="Saves the video (faces blurred unless you turned that off), the hands and the "
                                "flags, as they happen."):
-            coach.command("record", _recorder_factory(blur_faces, routine_key, settings))
+            coach.command("record", _recorder_factory(blur_faces, routine_key, settings, person))
         if snap.last_recording:
+            _into_library(lib, snap.last_recording)
             rec_col.caption(f"Saved: `{snap.last_recording}`; open it on the Replay page.")
     s = snap.stats
     if s.frames:

@@ -78,6 +78,8 @@ def _run(kind: str, source: Path, calibration: Calibration, routine: Routine, st
 
 
 st.title("Replay")
+# the History page links here with ?recording=FOLDER_NAME: that recording, chosen
+wanted = st.query_params.get("recording")
 source = st.radio("Replay", ["A recording", "A sample clip", "A video file"], horizontal=True, key="replay_source")
 job = None  # (kind, source path, calibration, defaults, name, video)
 
@@ -97,7 +99,9 @@ if source == "A recording":
         dur = s.duration_s
         return f"{r.folder.name} · {s.routine or '?'} · " + (f"{dur:.0f} s" if dur else r.status)
 
-    rec = st.selectbox("Recording", recs, format_func=_label, key="replay_recording")
+    names = [r.name for r in recs]
+    rec = st.selectbox("Recording", recs, format_func=_label, key="replay_recording",
+                       index=names.index(wanted) if wanted in names else 0)
     if rec.status != "complete":
         st.warning("This recording was not closed properly (the app or the browser stopped); it is shown up to "
                    "its last saved second.")

@@ -1,4 +1,4 @@
-"""What the app's pages share: where its files live, the saved calibration, routines.
+"""What the app's pages share: where its files live, the saved calibration, routines, the session library.
 
 Only small helpers with Streamlit's caches; the work is done in ``vision``.
 
@@ -16,6 +16,8 @@ from vision.core.backframe import Calibration, CalibrationError
 from vision.core.folders import folders
 from vision.files.calibration import SavedCalibration, load_calibration_file, save_calibration_file
 from vision.judging.routines import Routine, RoutineError, load_routine, routine_files
+from vision.library.db import Library, LibraryError, library_url, open_library
+from vision.library.index import sync
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -106,3 +108,45 @@ def routine_picker(container, key: str, default: str | None = None) -> Routine |
     index = names.index(default) if default in names else (names.index("swedish") if "swedish" in names else 0)
     name = container.selectbox("Routine", names, index=index, key=key, format_func=lambda n: good[n].name)
     return good[name]
+
+
+@st.cache_resource(show_spinner="Opening the session library…")
+def _library(url: str, recordings: str) -> Library:
+    """Opened (migrated) once per app process and database, with the recordings folder indexed: what was
+    recorded while the app was not running (or by another copy of it) is found at start."""
+    lib = open_library(url)
+    sync(lib, recordings)
+    return lib
+
+
+def library() -> tuple[Library | None, str | None]:
+    """(the session library, None), or (None, what is wrong with it and what to do: one line)."""
+    try:
+        return _library(library_url(), str(recordings_dir())), None
+    except LibraryError as e:
+        return None, f"The session library cannot be used: {e}"
+
+
+def _practice_file() -> Path:
+    return data_dir() / "practice.json"
+
+
+def last_person() -> str | None:
+    """Who practised last on this machine (remembered between visits), or None."""
+    try:
+        name = json.loads(_practice_file().read_text()).get("person")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def remember_person(name: str | None) -> None:
+    """Remember who practises, for the next visit (a machine's, not the shared library's: one laptop, one student)."""
+    path = _practice_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"person": name}))
+        tmp.replace(path)
+    except OSError:
+        pass  # not remembered: asked again next time

@@ -5,7 +5,9 @@
 - ``stroke-coach app``: the app in the browser (``streamlit run`` on the app's files);
 - ``stroke-coach routines check [FILE...]``: validate routine files (default:
   every routine in the routine folders), one line per file, exit 2 if any is bad;
-- ``stroke-coach routines show NAME``: a routine's steps, readable in a terminal.
+- ``stroke-coach routines show NAME``: a routine's steps, readable in a terminal;
+- ``stroke-coach library status|rebuild|import PATH|person NAME|reference``: the session library
+  (where it is, made again from the recordings, handed-in recordings in, people and classes).
 
 Every mistake in the input (a missing or corrupt video, a bad calibration, an
 unknown routine or step) ends with one line on stderr and exit code 2, never a
@@ -325,6 +327,128 @@ def _judging_options(p: argparse.ArgumentParser, default: str = "default: standa
     p.add_argument("--smoothing", choices=SMOOTHINGS, help=f"the hands' smoothing ({default})")
 
 
+def _open_library():
+    from vision.library.db import open_library
+
+    return open_library()
+
+
+def cmd_library_status(args) -> int:
+    from sqlalchemy import func, select
+
+    from vision.library.db import LibraryError
+    from vision.library.models import Analysis, Class, Person, RecordingRow
+
+    try:
+        lib = _open_library()
+        with lib.transaction() as s:
+            n = {
+                m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                for m in (Person, Class, RecordingRow, Analysis)
+            }
+    except LibraryError as e:
+        return _fail(e)
+    print(f"library: {lib.where}")
+    print(", ".join(f"{v} {k}" for k, v in n.items()))
+    return 0
+
+
+def cmd_library_rebuild(args) -> int:
+    from vision.core.folders import folders
+    from vision.library.db import LibraryError
+    from vision.library.index import rebuild
+
+    root = Path(args.recordings) if args.recordings else folders().recordings
+    try:
+        lib, result, aside = rebuild(root)
+    except LibraryError as e:
+        return _fail(e)
+    if aside is not None:
+        print(f"the old library file could not be used; it was set aside as {aside}", file=sys.stderr)
+    for folder, problem in result.damaged:
+        print(f"warning: left out {folder}: {problem}", file=sys.stderr)
+    print(f"rebuilt {lib.where} from {root}: {result.summary()}")
+    return 0
+
+
+def cmd_library_import(args) -> int:
+    from vision.core.folders import folders
+    from vision.files.jsonl import RecordingError
+    from vision.library.db import LibraryError
+    from vision.library.index import import_folder
+
+    try:
+        result = import_folder(_open_library(), args.path, folders().recordings, person=args.student)
+    except (LibraryError, RecordingError) as e:
+        return _fail(e)
+    except OSError as e:
+        return _fail(
+            f"cannot copy into {folders().recordings}: {e.strerror or e}; free some space or set "
+            "STROKE_COACH_RECORDINGS"
+        )
+    for path, why in result.skipped:
+        print(f"skipped {path}: {why}", file=sys.stderr)
+    print(
+        f"imported {len(result.imported)} recording{'' if len(result.imported) == 1 else 's'}"
+        + (f" of {args.student}" if args.student else "")
+        + (f": {', '.join(result.imported)}" if result.imported else "")
+    )
+    return 0 if result.imported or not result.skipped else EXIT_INPUT
+
+
+def cmd_library_person(args) -> int:
+    from vision.library.db import LibraryError
+    from vision.library.people import add_person
+
+    try:
+        add_person(_open_library(), args.name, "teacher" if args.teacher else "student", tuple(args.class_ or ()))
+    except (LibraryError, ValueError) as e:
+        return _fail(e)
+    print(
+        f"{args.name}: {'teacher' if args.teacher else 'student'}"
+        + (f", in {', '.join(args.class_)}" if args.class_ else "")
+    )
+    return 0
+
+
+def cmd_library_reference(args) -> int:
+    from vision.library.db import LibraryError
+    from vision.library.people import set_reference
+
+    try:
+        set_reference(_open_library(), args.teacher, args.routine, args.recording)
+    except (LibraryError, ValueError) as e:
+        return _fail(e)
+    print(f"{args.recording} is {args.teacher}'s reference for {args.routine}")
+    return 0
+
+
+def _library_parser(sub) -> None:
+    lb = sub.add_parser("library", help="the session library: who practised what, when, how well")
+    lsub = lb.add_subparsers(dest="library_command", metavar="{status,rebuild,import,person,reference}", required=True)
+    st = lsub.add_parser("status", help="where the library is and what it holds")
+    st.set_defaults(func=cmd_library_status)
+    rb = lsub.add_parser("rebuild", help="make the library again from the recordings on disk (they are the truth)")
+    rb.add_argument("--recordings", help="the recordings folder (default: the app's, $STROKE_COACH_RECORDINGS)")
+    rb.set_defaults(func=cmd_library_rebuild)
+    im = lsub.add_parser(
+        "import", help="copy a folder of handed-in recordings into the recordings folder and index them"
+    )
+    im.add_argument("path", metavar="PATH", help="a recording folder, or a folder of them")
+    im.add_argument("--student", help="whose recordings they are (written into the copies' session.json)")
+    im.set_defaults(func=cmd_library_import)
+    pe = lsub.add_parser("person", help="add a student (or a teacher) and put them in classes")
+    pe.add_argument("name", metavar="NAME")
+    pe.add_argument("--teacher", action="store_true", help="a teacher (default: a student)")
+    pe.add_argument("--class", dest="class_", action="append", metavar="CLASS", help="a class to put them in (repeat)")
+    pe.set_defaults(func=cmd_library_person)
+    rf = lsub.add_parser("reference", help="make a recording a teacher's reference for a routine")
+    rf.add_argument("teacher")
+    rf.add_argument("routine")
+    rf.add_argument("recording", help="the recording's folder name")
+    rf.set_defaults(func=cmd_library_reference)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="stroke-coach", description="Stroke Coach: judge back-massage strokes on video.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -399,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("name", metavar="NAME", help="routine name (swedish, ...) or YAML file")
     s.add_argument("--routines-dir", help="an extra folder of routines")
     s.set_defaults(func=cmd_routines_show)
+    _library_parser(sub)
     return ap
 
 

@@ -238,7 +238,7 @@ class Recorder:
     ``status`` ("recording"), ``routine`` (its name), ``step`` (the starting
     step id), ``calibration``, ``frame_size`` ([w, h], filled in at the first
     frame if not given), ``started_at`` (ISO 8601 with the time zone),
-    ``settings`` (the caller's), ``blur_faces``, ``files``; at stop it is
+    ``person`` (who practises, if given), ``settings`` (the caller's), ``blur_faces``, ``files``; at stop it is
     rewritten with ``status`` "complete", ``frames`` (landmarks lines),
     ``video_frames``, ``dropped_frames``, ``fps`` (mean, as the frames
     came), ``duration_s``, ``ended_at``,
@@ -257,6 +257,7 @@ class Recorder:
         step_id: str | None = None,
         root: str | Path | None = None,
         settings: dict | None = None,
+        person: str | None = None,
         blur_faces: bool = True,
         frame_wh: tuple[int, int] | None = None,
         max_pending_frames: int = 30,
@@ -286,6 +287,7 @@ class Recorder:
             calibration=Corners.from_calibration(calibration),
             frame_size=_even_size(frame_wh) if frame_wh else None,
             started_at=started.isoformat(timespec="seconds"),
+            person=person or None,
             settings=RecordedSettings.model_validate(settings or {}),
             blur_faces=self.blur_faces,
             files=SessionFiles(video=VIDEO_FILE, landmarks=LANDMARKS_FILE, events=EVENTS_FILE),

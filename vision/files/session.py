@@ -6,7 +6,8 @@
   ``status`` ("recording"), ``routine`` (its name), ``step`` (the starting
   step id), ``calibration`` (the four corners), ``frame_size`` ([w, h], null
   until the first frame if not known before), ``started_at`` (ISO 8601 with
-  the time zone), ``settings`` (:class:`RecordedSettings`: sensitivity,
+  the time zone), ``person`` (who practised, when the app was told; left out
+  when not), ``settings`` (:class:`RecordedSettings`: sensitivity,
   smoothing and any of the caller's), ``blur_faces``, ``files``,
   ``video_time_base``;
 - at stop, with ``status`` "complete": ``frames`` (landmarks lines),
@@ -109,6 +110,9 @@ class SessionInfo(FileModel):
         default=None, description="[width, height] of the video in pixels; null until the first frame if not known."
     )
     started_at: str | None = Field(default=None, description="ISO 8601 with the time zone.")
+    person: str | None = Field(
+        default=None, description="Who practised (the session library's person), left out when not known."
+    )
     settings: RecordedSettings = Field(
         default_factory=RecordedSettings, description="The judging settings (sensitivity, smoothing) and the caller's."
     )
@@ -131,7 +135,9 @@ class SessionInfo(FileModel):
     )
     frames_with_faces_blurred: int | None = Field(default=None, ge=0, description="When faces were blurred.")
 
-    omit_if_none = frozenset({"calibration", "started_at", "blur_faces", *_AT_STOP, "frames_with_faces_blurred"})
+    omit_if_none = frozenset(
+        {"calibration", "started_at", "person", "blur_faces", *_AT_STOP, "frames_with_faces_blurred"}
+    )
     expected = {"frame_size": "[width, height] in pixels, two whole numbers above 0 (e.g. [640, 480])"}
 
     def _left_out(self) -> set[str]:

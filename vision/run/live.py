@@ -31,6 +31,7 @@ from vision.core.backframe import Calibration
 from vision.core.types import FrameResult, MoveOn, Unsure
 from vision.drawing.overlay import Overlay
 from vision.files.video import bgr_of
+from vision.judging import JUDGING_VERSION
 from vision.judging.pipeline import Pipeline
 from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
@@ -595,6 +596,7 @@ class LiveCoach:
                     "stopped": reason,
                     "steps": summary["steps"],
                     "score": summary["score"],
+                    "judging_version": JUDGING_VERSION,
                     "live": {
                         "fps": round(stats.fps, 2),
                         "latency_ms_median": round(stats.latency_ms_median, 2),
