@@ -31,6 +31,7 @@ page = st.navigation([
     st.Page("ui/calibrate.py", title="Calibrate", icon=":material/crop_free:"),
     st.Page("ui/replay.py", title="Replay", icon=":material/replay:"),
     st.Page("ui/history.py", title="History", icon=":material/insights:"),
+    st.Page("ui/import_work.py", title="Import", icon=":material/upload_file:"),
     st.Page("ui/routines.py", title="Routines", icon=":material/list_alt:"),
 ])
 page.run()

@@ -115,3 +115,36 @@ def test_practice_asks_who_is_practising_and_remembers_it(data):
     assert not again.exception, again.exception
     assert again.selectbox(key="practice_person").value == "Dora"
     again.session_state.coach.close()
+
+
+def test_the_import_page_brings_in_a_folder_of_handed_in_work(data, tmp_path):
+    """A recording and a video with its calibration beside it, imported for a new student from the Import
+    page: both in the library (the video tracked), a file that cannot be used listed with why."""
+    import shutil
+
+    from tests.helpers import SAMPLES
+
+    handed = tmp_path / "handed-in"
+    make_recording(handed, "monday", person=None, score=70, started_at="2026-11-30T10:00:00+01:00")
+    shutil.copy(SAMPLES / "friction_straight.mp4", handed / "tuesday.mp4")
+    shutil.copy(SAMPLES / "friction_straight.json", handed / "calibration.json")  # the folder's calibration
+    (handed / "wednesday.mp4").write_bytes(b"not a video")
+    at = AppTest.from_file(APP, default_timeout=180).switch_page("ui/import_work.py")
+    at.run()
+    assert not at.exception
+    at.text_input(key="import_folder").set_value(str(handed))
+    at.selectbox(key="import_who").set_value("Someone new…").run()
+    at.text_input(key="import_new_name").set_value("Finn")
+    at.selectbox(key="import_step").set_value("friction")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "Imported 2 of Finn's" in at.success[0].value
+    [warning] = [w.value for w in at.warning if "wednesday.mp4" in w.value]
+    assert "corrupt" in warning or "not" in warning
+    with open_library().transaction() as s:
+        from sqlalchemy import select
+
+        from vision.library.models import Person, RecordingRow
+
+        rows = s.execute(select(RecordingRow.name, RecordingRow.status).join(Person).where(Person.name == "Finn")).all()
+    assert len(rows) == 2 and all(status == "complete" for _, status in rows)

@@ -261,3 +261,43 @@ def test_the_postgres_fixture_finds_debian_binaries_too():
     from tests.postgres import pg_bin
 
     assert pg_bin() is not None or os.environ.get("CI") != "true"
+
+
+def test_a_handed_in_video_is_tracked_into_a_recording_of_the_student(tmp_path, monkeypatch, capsys):
+    """`library import` on a folder with a video and its calibration beside it: the video is tracked and judged
+    into a recording of the student (replayable, re-judged as it was judged); a video without a calibration
+    and a corrupt one get their rows with why, the rest go on."""
+    from tests.helpers import SAMPLES, labels_of
+    from vision.files.recording import open_recording
+
+    monkeypatch.setenv("STROKE_COACH_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("STROKE_COACH_RECORDINGS", str(tmp_path / "recordings"))
+    monkeypatch.delenv(DB_ENV, raising=False)
+    clip = "friction_straight"
+    labels = labels_of(clip)
+    handed = tmp_path / "week 49"
+    handed.mkdir()
+    shutil.copy(SAMPLES / f"{clip}.mp4", handed / "eva.mp4")
+    shutil.copy(SAMPLES / f"{clip}.json", handed / "eva.calibration.json")  # a sample's labels hold its calibration
+    shutil.copy(SAMPLES / f"{clip}.mp4", handed / "no_calibration.mp4")
+    (handed / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom" + b"\x07" * 500)
+    (handed / "broken.calibration.json").write_text((SAMPLES / f"{clip}.json").read_text())
+    code = main(["library", "import", str(handed), "--student", "Eva", "--routine", labels["routine"],
+                 "--step", labels["step"], "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "imported 1 recording of Eva" in out
+    skipped = {line.split(":")[0].removeprefix("skipped "): line for line in err.splitlines() if line.startswith("skipped")}
+    assert set(skipped) == {str(handed / "broken.mp4"), str(handed / "no_calibration.mp4")}
+    assert "no_calibration.calibration.json" in skipped[str(handed / "no_calibration.mp4")]
+    [folder] = (tmp_path / "recordings").iterdir()
+    rec = open_recording(folder)
+    assert rec.status == "complete" and rec.session.person == "Eva" and rec.session.step == labels["step"]
+    assert rec.session.extra["stopped"] == "imported" and rec.session.frames == labels["n_frames"]
+    # judged as analyze judges the clip: friction done as straight rubbing is flagged
+    flagged = {v.name for ev in rec.events() if ev.type == "event" for v in ev.verdicts}
+    assert "not_circular" in flagged
+    lib = open_library(f"sqlite:///{tmp_path / 'data' / 'library.sqlite3'}")
+    with lib.transaction() as s:
+        [row] = s.scalars(select(RecordingRow))
+        assert row.name == folder.name and row.person.name == "Eva"

@@ -374,11 +374,37 @@ def cmd_library_rebuild(args) -> int:
 def cmd_library_import(args) -> int:
     from vision.core.folders import folders
     from vision.files.jsonl import RecordingError
+    from vision.judging.routines import RoutineError, find_routine
     from vision.library.db import LibraryError
     from vision.library.index import import_folder
+    from vision.run.handed_in import record_video
 
     try:
-        result = import_folder(_open_library(), args.path, folders().recordings, person=args.student)
+        routine = find_routine(args.routine)
+        if args.step is not None:
+            routine.step(args.step)  # a typo is named before any video is tracked
+    except (RoutineError, KeyError, ValueError) as e:
+        return _fail(e)
+
+    def video(path: Path) -> Path:
+        return record_video(
+            path,
+            routine,
+            routine_key=args.routine,
+            root=folders().recordings,
+            person=args.student,
+            start_step=args.step,
+            on_progress=None if args.quiet else _progress_printer(path.name, "tracking"),
+        )
+
+    def item(i: int, n: int, path: Path) -> None:
+        if not args.quiet:
+            print(f"[{i + 1}/{n}] {path.name}", file=sys.stderr)
+
+    try:
+        result = import_folder(
+            _open_library(), args.path, folders().recordings, person=args.student, record_video=video, on_item=item
+        )
     except (LibraryError, RecordingError) as e:
         return _fail(e)
     except OSError as e:
@@ -432,10 +458,20 @@ def _library_parser(sub) -> None:
     rb.add_argument("--recordings", help="the recordings folder (default: the app's, $STROKE_COACH_RECORDINGS)")
     rb.set_defaults(func=cmd_library_rebuild)
     im = lsub.add_parser(
-        "import", help="copy a folder of handed-in recordings into the recordings folder and index them"
+        "import",
+        help="copy a folder of handed-in recordings into the recordings folder and index them; a handed-in "
+        "video (its calibration saved beside it as NAME.calibration.json, or calibration.json) is tracked and "
+        "judged into a recording",
     )
     im.add_argument("path", metavar="PATH", help="a recording folder, or a folder of them")
     im.add_argument("--student", help="whose recordings they are (written into the copies' session.json)")
+    im.add_argument(
+        "--routine",
+        default="swedish",
+        help="the routine a handed-in video followed (a name, or a YAML file; default swedish)",
+    )
+    im.add_argument("--step", help="the step a handed-in video starts at (default: the routine's first)")
+    im.add_argument("--quiet", action="store_true", help="no progress")
     im.set_defaults(func=cmd_library_import)
     pe = lsub.add_parser("person", help="add a student (or a teacher) and put them in classes")
     pe.add_argument("name", metavar="NAME")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from vision.files.events import final_events
 from vision.files.jsonl import RecordingError
 from vision.files.recording import Recording, find_recordings, open_recording
 from vision.files.session import SESSION_FILE, read_session, write_session
+from vision.files.video import VideoError
 from vision.library.db import Library, LibraryError, library_url, open_library, set_aside
 from vision.library.models import Analysis, Person, RecordingRow
 
@@ -281,22 +282,45 @@ def _candidates(path: Path) -> Iterable[Path]:
     yield from sorted(p for p in path.iterdir())
 
 
-def import_folder(lib: Library, path: str | Path, root: str | Path, person: str | None = None) -> ImportResult:
+def import_folder(
+    lib: Library,
+    path: str | Path,
+    root: str | Path,
+    person: str | None = None,
+    *,
+    record_video: Callable[[Path], Path] | None = None,
+    on_item: Callable[[int, int, Path], None] | None = None,
+) -> ImportResult:
     """Copy the recordings in ``path`` (a recording, or a folder of them) into ``root`` and index them.
 
     person: whose they are, written into each copy's session.json (the original is left as it was).
-    Already in ``root``: indexed where it is (and named, if ``person``). Videos and other files are
-    skipped with why. Raises RecordingError when ``path`` is not a folder.
+    Already in ``root``: indexed where it is (and named, if ``person``). ``record_video``: makes a
+    recording under ``root`` of a handed-in video and returns its folder (tracking it is the caller's:
+    :func:`vision.run.handed_in.record_video`); without it, videos are skipped with why, as are other
+    files, and a video it cannot judge (no calibration beside it) gets its reason. ``on_item(i, n, path)``
+    before each (for a progress bar). Raises RecordingError when ``path`` is not a folder.
     """
     path, root = Path(path), Path(root)
     if not path.is_dir():
         raise RecordingError(f"{path}: no such folder; give a recording folder, or a folder of recordings")
     out = ImportResult()
-    for p in _candidates(path):
+    found = list(_candidates(path))
+    for i, p in enumerate(found):
+        if on_item is not None:
+            on_item(i, len(found), p)
         if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES:
-            out.skipped.append(
-                (str(p), "a video, not a recording: judge it with `stroke-coach analyze` and a calibration")
-            )
+            if record_video is None:
+                out.skipped.append(
+                    (str(p), "a video, not a recording: judge it with `stroke-coach analyze` and a calibration")
+                )
+                continue
+            try:
+                made = record_video(p)
+            except (RecordingError, VideoError, ValueError, OSError) as e:  # its own problem: its row; the rest go on
+                out.skipped.append((str(p), str(e)))
+                continue
+            index_recording(lib, made)
+            out.imported.append(made.name)
             continue
         if not (p / SESSION_FILE).is_file():
             if p.is_dir() or p.suffix.lower() in VIDEO_SUFFIXES:
