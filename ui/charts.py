@@ -198,10 +198,14 @@ def flags_table(report: Report) -> pd.DataFrame:
 # -- the History page: a student's sessions over time (tables from vision.library.history) ---------------------
 
 
+# sessions' times as a teacher reads them ("Dec 01 15:56"), whatever the span (Vega's own pick gave ":23")
+_WHEN_AXIS = alt.Axis(format="%b %d %H:%M", labelAngle=0, tickCount=6)
+
+
 def scores_chart(scores: pd.DataFrame, title: str) -> alt.Chart:
     """Score (0..100) over time, a line per step (and the whole routine): scores_over_time's table."""
     return alt.Chart(scores, title=title).mark_line(point=True).encode(
-        x=alt.X("started_at:T", title="session"),
+        x=alt.X("started_at:T", title="session", axis=_WHEN_AXIS),
         y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("step:N", title="step"),
         tooltip=[alt.Tooltip("started_at:T", title="when", format="%Y-%m-%d %H:%M"), "step:N", "score:Q"],
@@ -212,7 +216,7 @@ def flags_chart(flags: pd.DataFrame) -> alt.Chart:
     """Flags by kind per session, stacked, in the verdicts' colours: flags_over_time's table."""
     names = [n for n in VERDICT_COLOURS if n in set(flags["flag"])]
     return alt.Chart(flags, title="Flags by kind").mark_bar().encode(
-        x=alt.X("started_at:T", title="session"),
+        x=alt.X("started_at:T", title="session", axis=_WHEN_AXIS),
         y=alt.Y("sum(count):Q", title="flags"),
         color=alt.Color("flag:N", scale=alt.Scale(domain=names, range=[VERDICT_COLOURS[n] for n in names])),
         tooltip=[alt.Tooltip("started_at:T", title="when", format="%Y-%m-%d %H:%M"), "flag:N", "count:Q"],
@@ -231,7 +235,8 @@ def minutes_chart(weeks: pd.DataFrame) -> alt.Chart:
 def coverage_chart(lanes: pd.DataFrame) -> alt.Chart:
     """Seconds the hands worked in each lane, summed over the sessions: history.coverage's table."""
     return alt.Chart(lanes, title="Where the hands worked, all sessions").mark_bar().encode(
-        y=alt.Y("lane:N", title=None, sort=["left", "right", "spine", "outside", "off_back"]),
+        y=alt.Y("lane:N", title=None, sort=["left", "right", "spine", "outside", "off_back"],
+                axis=alt.Axis(labelOverlap=False)),
         x=alt.X("seconds:Q", title="seconds"),
         tooltip=["lane:N", alt.Tooltip("seconds:Q", format=".0f")],
-    ).properties(height=max(120, 36 * len(lanes)))
+    ).properties(height=alt.Step(30))  # a height per row (a fixed height collapses rows in Streamlit 1.60)
