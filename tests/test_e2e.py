@@ -216,13 +216,17 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
                             f"{median:.0f} ms median, {p95:.0f} ms 95th percentile")
 
 
+def _calibrated_camera(browser_env, clip: str, name: str):
+    """A data folder calibrated for the clip, the clip as the camera (y4m), and the app's log file."""
+    data = browser_env / f"data-{name}"
+    write_calibration(data, clip)
+    return data, clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m"), browser_env / f"app-{name}.log"
+
+
 def test_live_correct_clip_raises_no_flag(browser_env):
     clip = "effleurage_good"
     labels = labels_of(clip)
-    data = browser_env / "data-good"
-    write_calibration(data, clip)
-    y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
-    log = browser_env / "app-good.log"
+    data, y4m, log = _calibrated_camera(browser_env, clip, "good")
     with app_server(data, log) as url, browser_with_camera(y4m) as page:
         text = _practise(page, url, clip, labels["duration_s"] + 2, record=False, log=log)
         page.screenshot(path=str(ARTIFACTS / "practice-good.png"))
@@ -236,10 +240,7 @@ def test_live_says_when_it_cannot_see_the_hands(browser_env):
     why, and raises no flag then; the wrong-way glide before the dark is flagged."""
     clip = "dark_stretch"
     labels = labels_of(clip)
-    data = browser_env / "data-dark"
-    write_calibration(data, clip)
-    y4m = clip_to_y4m(SAMPLES / f"{clip}.mp4", browser_env / f"{clip}.y4m")
-    log = browser_env / "app-dark.log"
+    data, y4m, log = _calibrated_camera(browser_env, clip, "dark")
     (t0, t1, _), = labels["unseeable"]
     with app_server(data, log) as url, browser_with_camera(y4m) as page:
         page.goto(f"{url}/?routine={labels['routine']}&step={labels['step']}&stay=1")

@@ -23,6 +23,18 @@ from vision.files.video import VideoReader
 ROUTINE = "whole_routine"  # the short Swedish routine played through, step by step
 
 
+def _record_all(coach, frames, factory, after_each=None) -> None:
+    """Every frame through the live coach, recording from the first to the last (then stopped)."""
+    for i, (frame, t) in enumerate(frames):
+        if i == 0:
+            coach.command("record", factory)
+        if i == len(frames) - 1:
+            coach.command("stop_recording")
+        coach.process(frame, t)
+        if after_each is not None:
+            after_each()
+
+
 def _event_key(e: dict) -> tuple:
     return (e["kind"], e["hand"], e["t_start"], e["t_end"], tuple(v["name"] for v in e["verdicts"]))
 
@@ -260,12 +272,7 @@ def live_recordings(tmp_path_factory):
                                 step_id=c.session.current.id, root=root, frame_wh=frame_wh, blur_faces=False,
                                 settings=Settings(level).to_dict())
 
-            for i, (frame, t) in enumerate(frames):
-                if i == 0:
-                    coach.command("record", factory)
-                if i == len(frames) - 1:
-                    coach.command("stop_recording")
-                coach.process(frame, t)
+            _record_all(coach, frames, factory)
             snap = coach.snapshot()
         finally:
             coach.close()
@@ -311,15 +318,12 @@ def test_a_step_cut_short_live_is_recorded_and_re_judged_alike(tmp_path):
     try:
         with VideoReader(SAMPLES / f"{name}.mp4") as reader:
             frames = list(reader)
-        for i, (frame, t) in enumerate(frames):
-            if i == 0:
-                coach.command("record", factory)
-            if i == len(frames) - 1:
-                coach.command("stop_recording")
-            coach.process(frame, t)
+        def after_each():
             notices.add(coach.snapshot().notice)
             if (cue := coach.take_cue()) is not None:
                 cues.append(cue.text)
+
+        _record_all(coach, frames, factory, after_each)
         snap = coach.snapshot()
     finally:
         coach.close()

@@ -17,16 +17,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from vision.core.types import FrameResult
 from vision.files.calibration import load_calibration_file
 from vision.files.jsonl import RecordingError
 from vision.files.recording import Recorder
 from vision.files.session import SESSION_FILE, read_session, write_session
 from vision.files.video import VideoReader, probe
 from vision.judging import JUDGING_VERSION
-from vision.judging.routines import Routine, Step
+from vision.judging.routines import Routine
 from vision.judging.settings import Settings
-from vision.run.runner import Item, Progress, Runner
+from vision.run.runner import Item, Progress, RecordingSink, Runner
 
 __all__ = ["CALIBRATION_FILE", "calibration_beside", "record_video"]
 
@@ -41,20 +40,6 @@ def calibration_beside(video: str | Path) -> Path | None:
         if path.is_file():
             return path
     return None
-
-
-class _Sink:
-    def __init__(self, recorder: Recorder):
-        self.recorder = recorder
-
-    def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
-        self.recorder.write(frame_bgr, result, step.id)
-
-    def ended(self, result: FrameResult, step: Step) -> None:
-        self.recorder.log(result, step.id)
-
-    def close(self) -> None:
-        pass
 
 
 def record_video(
@@ -101,7 +86,7 @@ def record_video(
         frame_wh=info.frame_wh,
         max_pending_frames=240,  # not live: nothing to keep up with, so no frame is left out of the video
     )
-    runner.sinks.append(_Sink(recorder))
+    runner.sinks.append(RecordingSink(recorder))
     try:
         with VideoReader(video) as reader:
             items = (Item(i, t, frame) for i, (frame, t) in enumerate(reader))

@@ -21,7 +21,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import cv2
 import numpy as np
@@ -37,7 +36,7 @@ from vision.judging.routines import Routine, Step
 from vision.judging.session import StepProgress
 from vision.judging.settings import Settings
 from vision.run.cues import HOLD_MARKS_S, Cue, CueGate, flag_cue, hold_cue, step_cue, unsure_cue
-from vision.run.runner import Item, Runner
+from vision.run.runner import Item, Recording, RecordingSink, Runner
 from vision.stages.checks import Advice, setup_advice
 from vision.stages.detection import HandDetector
 
@@ -67,19 +66,6 @@ RECORDING_NOT_SAVED = (
 def recording_problem(error: str) -> str:
     """The recorder's error (:attr:`Recorder.errors`) as the page says it: what is lost and what to do."""
     return VIDEO_NOT_SAVED if error.startswith("video:") else RECORDING_NOT_SAVED
-
-
-class Recording(Protocol):
-    """What the coach needs of a recorder (:class:`vision.files.recording.Recorder`)."""
-
-    folder: object
-    errors: list[str]
-
-    def write(self, frame_bgr: NDArray[np.uint8], result: FrameResult, step_id: str) -> object: ...
-
-    def log(self, result: FrameResult, step_id: str) -> None: ...
-
-    def stop(self, extra: dict | None = None) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -159,22 +145,6 @@ class _Stats:
         stage_ms = {k: float(np.median(v)) * 1000 for k, v in self.stages.items() if v}
         cpu = (self.cpu[-1] - self.cpu[0]) / (len(self.cpu) - 1) * 1000 if len(self.cpu) > 1 else None
         return LiveStats(fps, float(np.median(lat)), float(np.percentile(lat, 95)), self.frames, stage_ms, cpu)
-
-
-class _RecordingSink:
-    """A recorder as one of the runner's sinks: each frame raw with its result, the ended motions' events."""
-
-    def __init__(self, recorder: Recording):
-        self.recorder = recorder
-
-    def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
-        self.recorder.write(frame_bgr, result, step.id)
-
-    def ended(self, result: FrameResult, step: Step) -> None:
-        self.recorder.log(result, step.id)
-
-    def close(self) -> None:
-        pass  # the coach stops the recorder, with the session's summary
 
 
 class _Tally:
@@ -456,7 +426,7 @@ class LiveCoach:
                 runner.restart(t)
                 self._stop_recording("stopped")
         # a recording stopped (here, or from another thread when the camera stopped) gets no more frames
-        runner.sinks = [s for s in runner.sinks if not isinstance(s, _RecordingSink) or s.recorder is self._recorder]
+        runner.sinks = [s for s in runner.sinks if not isinstance(s, RecordingSink) or s.recorder is self._recorder]
         start = time.perf_counter()
         result = runner.feed(Item(runner.frames, t, frame_bgr))
         detector = runner.detector
@@ -578,7 +548,7 @@ class LiveCoach:
         if self._recorder is not None:
             return
         rec = factory(frame_wh, self._runner.calibration, self)
-        self._runner.sinks.append(_RecordingSink(rec))
+        self._runner.sinks.append(RecordingSink(rec))
         with self._lock:
             self._recorder = rec
 

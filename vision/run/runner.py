@@ -348,6 +348,39 @@ class Runner:
 # -- sinks ------------------------------------------------------------------------------------------
 
 
+class Recording(Protocol):
+    """What the coach and the import need of a recorder (:class:`vision.files.recording.Recorder`)."""
+
+    @property
+    def folder(self) -> object: ...
+
+    @property
+    def errors(self) -> list[str]: ...
+
+    def write(self, frame_bgr: NDArray[np.uint8], result: FrameResult, step_id: str) -> object: ...
+
+    def log(self, result: FrameResult, step_id: str) -> None: ...
+
+    def stop(self, extra: dict | None = None) -> object: ...
+
+
+class RecordingSink:
+    """A recorder as one of the runner's sinks: each frame raw with its result, the ended motions' events. The
+    recorder's owner stops it (with the session's summary), not the runner."""
+
+    def __init__(self, recorder: Recording):
+        self.recorder = recorder
+
+    def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
+        self.recorder.write(frame_bgr, result, step.id)
+
+    def ended(self, result: FrameResult, step: Step) -> None:
+        self.recorder.log(result, step.id)
+
+    def close(self) -> None:
+        pass
+
+
 class LandmarksSink:
     """Writes each frame's hands as the detector found them (``landmarks.jsonl``)."""
 
