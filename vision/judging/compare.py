@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from dtaidistance import dtw_ndim
@@ -238,9 +239,9 @@ def assign_steps(run: Run, routine: Routine) -> dict[str, list[JudgedEvent]]:
         spans = [sp for sp in run.steps if sp.step_id in {s.id for s in fitting}]
         if spans:
 
-            def gap(sp: StepSpan) -> float:
+            def gap(sp: StepSpan, t_s: float = ev.t_start) -> float:
                 end = math.inf if sp.t_end is None else sp.t_end
-                return max(sp.t_start - ev.t_start, ev.t_start - end, 0.0)
+                return max(sp.t_start - t_s, t_s - end, 0.0)
 
             out[min(spans, key=gap).step_id].append(je)
         else:
@@ -320,7 +321,15 @@ def _region(cells: Iterable[tuple[int, int]]) -> str:
     bands = sorted({iu for iu, _ in cells})
     sides = sorted({_side(iv) for _, iv in cells})
     lo, hi = bands[0] / GRID_U, (bands[-1] + 1) / GRID_U
-    part = "upper back" if lo >= 0.55 else "lower back" if hi <= 0.45 else "middle of the back" if lo >= 0.3 and hi <= 0.7 else "back"
+    part = (
+        "upper back"
+        if lo >= 0.55
+        else "lower back"
+        if hi <= 0.45
+        else "middle of the back"
+        if lo >= 0.3 and hi <= 0.7
+        else "back"
+    )
     where = "both sides" if len(sides) == 2 else f"the {sides[0]}"
     return f"the {part} on {where}"
 
@@ -330,15 +339,17 @@ def _region(cells: Iterable[tuple[int, int]]) -> str:
 
 def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[JudgedEvent]) -> StepComparison:
     """One step's events compared (both runs' events of this step, as :func:`assign_steps` gives them)."""
-    base = {"step_id": step.id, "title": step.title, "technique": step.technique}
+
+    def made(**kw: Any) -> StepComparison:
+        return StepComparison(step_id=step.id, title=step.title, technique=step.technique, **kw)
+
     s_lanes = tuple(sorted({je.event.lane for je in student}))
     t_lanes = tuple(sorted({je.event.lane for je in teacher}))
     name, noun = step.title, _noun(step)
     if not teacher:
         if not student:
-            return StepComparison(**base, similarity=None, student_events=0, teacher_events=0)
-        return StepComparison(
-            **base,
+            return made(similarity=None, student_events=0, teacher_events=0)
+        return made(
             similarity=None,
             student_events=len(student),
             teacher_events=0,
@@ -346,8 +357,7 @@ def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[J
             feedback=(f"{name}: the teacher's reference has none of this step to compare with.",),
         )
     if not student:
-        return StepComparison(
-            **base,
+        return made(
             similarity=0,
             student_events=0,
             teacher_events=len(teacher),
@@ -436,8 +446,7 @@ def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[J
     side_named = any("side only" in f for f in feedback)
     if missed and coverage < 0.75 and not side_named:
         feedback.append(f"You left out {_region(missed)}, where the teacher worked.")
-    return StepComparison(
-        **base,
+    return made(
         similarity=similarity,
         student_events=len(student),
         teacher_events=len(teacher),
@@ -496,7 +505,9 @@ def compare_runs(
     agreement = _order_agreement(order, ref_order)
     same = agreement == 1.0
     if scored:
-        similarity: int | None = round((1 - ORDER_WEIGHT) * (sum(scored) / len(scored)) + ORDER_WEIGHT * 100 * agreement)
+        similarity: int | None = round(
+            (1 - ORDER_WEIGHT) * (sum(scored) / len(scored)) + ORDER_WEIGHT * 100 * agreement
+        )
     else:
         similarity = None
     feedback: list[str] = []
