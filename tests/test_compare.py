@@ -6,6 +6,8 @@ reference_teacher and the reference_* students), each analysed once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,132 @@ def test_a_step_not_done():
     c = compare_runs(effleurage(), teacher_events(), ROUTINE)
     assert c.step("friction").similarity == 0
     assert any("You did no friction; the teacher did 1 circles" in f for f in c.feedback)
+
+
+# --- the reference clips (samples/reference/, made by samples/generate.py) ---------------------------
+
+REFERENCE = Path(__file__).resolve().parent.parent / "samples" / "reference"
+REF_ROUTINE = "samples/routines/glide_and_circles.yaml"
+STUDENTS = {  # clip -> what its feedback must name (its one known difference)
+    "reference_student_match": "match the teacher's",
+    "reference_student_short": "stop at 60% of the back; the teacher's reach the shoulders",
+    "reference_student_fast": "twice as fast as the teacher's",
+    "reference_student_one_side": "you worked the left side only; the teacher worked both sides",
+    "reference_student_order": "You did the steps in another order: Friction, then Effleurage",
+}
+GHOSTED = "reference_student_match"  # analysed with its annotated video, the teacher's ghost over it
+
+
+@pytest.fixture(scope="module")
+def reference_runs(tmp_path_factory):
+    """Each reference clip analysed once, following the routine: name -> (result, its Run); the ghosted one
+    with its annotated video (the teacher's ghost) in an output folder."""
+    from vision.files.calibration import load_calibration_file
+    from vision.judging.routines import load_routine
+    from vision.run.analyze import analyze
+    from vision.run.reference import ghost_of, run_of
+
+    routine = load_routine(REF_ROUTINE)
+    out = {}
+
+    def run(name, **kw):
+        cal = load_calibration_file(REFERENCE / f"{name}.json").calibration
+        result = analyze(REFERENCE / f"{name}.mp4", cal, None, routine=routine, **kw)
+        out[name] = (result, run_of(result, name=name))
+
+    run("reference_teacher")
+    ghost = ghost_of(out["reference_teacher"][1], routine)
+    for name in STUDENTS:
+        if name == GHOSTED:
+            run(name, out_dir=tmp_path_factory.mktemp("ghosted"), ghost=ghost)
+        else:
+            run(name, annotate=False)
+    return routine, out
+
+
+@pytest.fixture(scope="module")
+def comparisons(reference_runs):
+    routine, runs = reference_runs
+    teacher = runs["reference_teacher"][1]
+    got = {name: compare_runs(runs[name][1], teacher, routine) for name in STUDENTS}
+    print("\nsimilarity to reference_teacher:")
+    for name, c in got.items():
+        steps = ", ".join(f"{s.step_id} {s.similarity}" for s in c.steps)
+        print(f"  {name:28s} {c.similarity:3d}  ({steps})  {' | '.join(c.feedback)}")
+    return got
+
+
+@pytest.mark.clips
+@pytest.mark.parametrize("name", list(STUDENTS))
+def test_the_difference_is_named(comparisons, name):
+    c = comparisons[name]
+    assert any(STUDENTS[name] in f for f in c.feedback), c.feedback
+    if name != "reference_student_match":  # a differing clip names its own difference, not the others'
+        others = [w for n, w in STUDENTS.items() if n not in (name, "reference_student_match")]
+        assert not any(w in f for w in others for f in c.feedback), c.feedback
+
+
+@pytest.mark.clips
+def test_the_matching_student_is_the_most_similar(comparisons):
+    match = comparisons["reference_student_match"].similarity
+    assert match is not None and match >= 90
+    for name, c in comparisons.items():
+        if name != "reference_student_match":
+            assert c.similarity is not None and c.similarity < match - 4, (name, c.similarity, match)
+
+
+@pytest.mark.clips
+def test_the_comparison_goes_into_the_report(reference_runs, comparisons):
+    from vision.files.report import Report
+    from vision.run.reference import with_comparison
+
+    _, runs = reference_runs
+    report = with_comparison(runs["reference_student_short"][0].report, comparisons["reference_student_short"])
+    back = Report.model_validate_json(report.to_json())
+    assert (
+        back.comparison is not None and back.comparison.similarity == comparisons["reference_student_short"].similarity
+    )
+    assert back.comparison.steps[0].step_id == "effleurage" and back.comparison.steps[0].reach_u < 0.7
+    assert "comparison" not in runs["reference_student_short"][0].report.model_dump()  # left out when not compared
+
+
+@pytest.mark.clips
+def test_the_ghost_is_drawn_over_the_students_video(reference_runs, comparisons):
+    from vision.core.backframe import Homography
+    from vision.drawing.ghost import GhostAnnotator
+    from vision.files.video import VideoReader
+    from vision.run.reference import ghost_of
+
+    routine, runs = reference_runs
+    result, _ = runs[GHOSTED]
+    ghost = GhostAnnotator(
+        Homography.from_calibration(result.report.calibration.to_calibration()),
+        ghost_of(runs["reference_teacher"][1], routine),
+    )
+    path = ghost.ghost_paths("effleurage")["left"]
+    # a frame as the student's hands return down the outer edges after their second glide: the lane is clear
+    # of the student's hand and its trail there (the trail is the last 1.5 s), the ghost's line is in it
+    glide = [je for je in comparisons[GHOSTED].assigned["effleurage"] if je.event.lane == "left"][1].event
+    t_mid = glide.t_end + 1.3
+
+    def frame_at(video):
+        with VideoReader(video) as reader:
+            for frame, t_s in reader:
+                if t_s >= t_mid - 1e-6:
+                    return frame
+        raise AssertionError(f"no frame at {t_mid} s in {video}")
+
+    drawn, raw = frame_at(result.out_dir / "annotated.mp4"), frame_at(REFERENCE / f"{GHOSTED}.mp4")
+    pts = ghost.h.to_image(path[(path[:, 0] > 0.15) & (path[:, 0] < 0.8)])
+    px = np.round(pts).astype(int)
+
+    def magenta(img):  # how much more blue and red than green, along the path (BGR)
+        c = img[px[:, 1], px[:, 0]].astype(float)
+        return (c[:, 0] + c[:, 2]) / 2 - c[:, 1]
+
+    lift = magenta(drawn) - magenta(raw)
+    assert np.median(lift) > 30, np.percentile(lift, [10, 50, 90])
+    # and only along it: a point on the right side's lane, away from the left ghost, is not magenta
+    away = ghost.h.to_image(np.array([[0.5, 0.8]]))[0].round().astype(int)
+    a, b = drawn[away[1], away[0]].astype(float), raw[away[1], away[0]].astype(float)
+    assert ((a[0] + a[2]) / 2 - a[1]) - ((b[0] + b[2]) / 2 - b[1]) < 20

@@ -9,12 +9,13 @@ Then, per step:
 - **shape**: each student event is matched to the teacher's event of the same step and lane whose
   path is nearest by dynamic time warping of (u, v) over normalised time (``dtaidistance``);
   similarity ``exp(-d / SHAPE_SCALE)`` of the warped root-mean-square distance ``d`` (back units);
-- **tempo**: the matched pairs' median speed ratio (student / teacher) and duration ratio;
-  similarity ``exp(-TEMPO_SHARPNESS * |ln ratio|)``;
+- **tempo**: the matched pairs' median duration ratio (student / teacher; the speed ratio is given
+  too); similarity ``exp(-TEMPO_SHARPNESS * |ln ratio|)``;
 - **reach**: strokes only: how far along the back they go (median of each stroke's max u);
   similarity ``1 - REACH_SCALE * |student - teacher|`` (at least 0);
 - **coverage**: the back as a coarse grid (:data:`GRID_U` bands along, :data:`GRID_V` across); the
-  share of the cells the teacher's events passed through that the student's did too.
+  share of the cells the teacher's events passed through that the student's did too;
+- **amount**: how many events each did (the fewer over the more).
 
 A step's similarity (0-100) is their weighted mean (:data:`WEIGHTS`; reach left out where it does not
 apply), 0 for a step the teacher did and the student did not; the overall similarity is the steps'
@@ -59,7 +60,7 @@ RESAMPLE_N = 32  # points per path over normalised time
 SHAPE_SCALE = 0.1  # back units: a warped RMS distance of 0.1 is a shape similarity of 1/e
 TEMPO_SHARPNESS = 1.5  # twice as fast (or slow) is a tempo similarity of 0.35
 REACH_SCALE = 2.5  # 0.2 back lengths short of the teacher's reach is a reach similarity of 0.5
-WEIGHTS = {"shape": 0.3, "tempo": 0.25, "reach": 0.2, "coverage": 0.25}
+WEIGHTS = {"shape": 0.3, "tempo": 0.25, "reach": 0.2, "coverage": 0.25, "amount": 0.15}
 ORDER_WEIGHT = 0.15
 MIN_GLIDE = 0.15  # back lengths: shorter strokes are not an effleurage glide or a deep stroke (moves in between)
 STROKE_TECHNIQUES = ("effleurage", "petrissage", "deep_stroke")
@@ -392,11 +393,10 @@ def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[J
     if matches:
         # shapes of events in a lane the teacher never worked count as nothing alike
         parts["shape"] = sum(m.shape for m in matches) / len(student)
-        # circles and holds: their tempo is their duration (a circle's speed is its turning); strokes: speed
+        # tempo is the time each takes (a stroke that stops short in the teacher's time is short, not slow)
         speed_ratio = float(np.median([m.speed_ratio for m in matches]))
         duration_ratio = float(np.median([m.duration_ratio for m in matches]))
-        tempo_ratio = speed_ratio if step.technique in STROKE_TECHNIQUES else 1.0 / duration_ratio
-        parts["tempo"] = _ratio_sim(tempo_ratio)
+        parts["tempo"] = _ratio_sim(duration_ratio)
     reach_u = teacher_reach = None
     if step.technique in STROKE_TECHNIQUES:
         reach_u = float(np.median([_max_u(je) for je in student]))
@@ -405,7 +405,8 @@ def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[J
     t_cells, s_cells = coverage_cells(teacher), coverage_cells(student)
     missed = tuple(sorted(t_cells - s_cells))
     coverage = len(t_cells & s_cells) / len(t_cells) if t_cells else 1.0
-    values = {**parts, "coverage": coverage}
+    amount = min(len(student), len(teacher)) / max(len(student), len(teacher))
+    values = {**parts, "coverage": coverage, "amount": amount}
     used = {k: v for k, v in values.items() if v is not None}
     weight = sum(WEIGHTS[k] for k in used)
     similarity = round(100 * sum(WEIGHTS[k] * v for k, v in used.items()) / weight) if used else 0
@@ -430,17 +431,11 @@ def compare_step(step: Step, student: Sequence[JudgedEvent], teacher: Sequence[J
                 f"Your {name.lower()} {noun} go on to {_percent(reach_u)}; the teacher's stop at "
                 f"{round(teacher_reach * 100)}% of the back."
             )
-    if speed_ratio is not None and duration_ratio is not None:
-        if step.technique in STROKE_TECHNIQUES:
-            if speed_ratio >= 1.4:
-                feedback.append(f"Your {name.lower()} {noun} are {_times(speed_ratio)} as fast as the teacher's.")
-            elif speed_ratio <= 1 / 1.4:
-                feedback.append(f"Your {name.lower()} {noun} are {_times(1 / speed_ratio)} as slow as the teacher's.")
-        elif duration_ratio <= 1 / 1.4 or duration_ratio >= 1.4:
-            feedback.append(
-                f"Your {name.lower()} {noun} last {_times(duration_ratio) if duration_ratio > 1 else _times(1 / duration_ratio)}"
-                f" {'as long as' if duration_ratio > 1 else 'shorter than'} the teacher's."
-            )
+    if duration_ratio is not None and (duration_ratio <= 1 / 1.4 or duration_ratio >= 1.4):
+        if duration_ratio < 1:
+            feedback.append(f"Your {name.lower()} {noun} are {_times(1 / duration_ratio)} as fast as the teacher's.")
+        else:
+            feedback.append(f"Your {name.lower()} {noun} are {_times(duration_ratio)} as slow as the teacher's.")
     if parts["shape"] is not None and parts["shape"] < 0.5 and not feedback:
         feedback.append(f"Your {name.lower()} {noun} take another path than the teacher's.")
     side_named = any("side only" in f for f in feedback)

@@ -369,7 +369,7 @@ class AnnotatedVideoSink:
     """Draws the overlay on each frame and encodes it (H.264); frames without a picture are skipped.
 
     ghost: a teacher's reference events per step (``Comparison.reference_assigned``), drawn under the
-    overlay as a faint ghost (:class:`~vision.drawing.ghost.GhostAnnotator`)."""
+    overlay, faintly, as a ghost (:class:`~vision.drawing.ghost.GhostAnnotator`)."""
 
     def __init__(
         self,
@@ -388,9 +388,10 @@ class AnnotatedVideoSink:
             return
         if step is not self._overlay.back.step:
             self._overlay.set_step(step)
-        if self._ghost is not None:
+        frame_bgr = self._overlay.annotate(frame_bgr, result)
+        if self._ghost is not None:  # over the overlay (its arrows run along the lanes' middle too), faintly
             self._ghost.annotate(frame_bgr, result, step)
-        self._writer.write(self._overlay.annotate(frame_bgr, result))
+        self._writer.write(frame_bgr)
 
     def ended(self, result: FrameResult, step: Step) -> None:
         pass
