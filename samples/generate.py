@@ -216,6 +216,9 @@ class Clip:
     step: str | None = "effleurage"  # what that step must find (None: the routine is followed step by step)
     # following the routine: {step id: the step moved on to} for the steps the giver leaves unfinished
     cut_short: dict = field(default_factory=dict)
+    # a folder of its own under the output folder ("": samples/ itself); the reference clips go into
+    # samples/reference/, apart from the clips whose labels the judging tests check verdict by verdict
+    folder: str = ""
 
 
 # The clips of one hand alone are judged against one-handed effleurage: against
@@ -509,6 +512,7 @@ def technique_clips() -> list[Clip]:
                     R.SceneStyle(seed=16, back_skin_bgr=SKIN["tan"]), fps=15.0, routine="trigger_point", step="hold"))
     out.append(whole_routine_clip())
     out.append(routine_cut_short_clip())
+    out += reference_clips()
     return out
 
 
@@ -570,6 +574,81 @@ def _swedish_short_hands(kneads: int, skin: str) -> dict:
         s.hold(0.8, label=False)
         hands[name] = (s, "left" if side < 0 else "right", skin)
     return hands
+
+
+REFERENCE_ROUTINE = "samples/routines/glide_and_circles.yaml"
+
+
+def _reference_hands(skin: str, up_s: float = 2.0, top_u: float = 0.88, sides=(-1, 1), circles_first=False) -> dict:
+    """Both hands (or those of ``sides``) playing samples/routines/glide_and_circles.yaml: three effleurage
+    glides up to ``top_u`` taking ``up_s`` each, then six friction circles by the left hand (the right rests in
+    its lane); ``circles_first``: the circles before the glides (the steps in the other order)."""
+    hands = {}
+    for name, side in (("A", -1), ("B", 1)):
+        if side not in sides:
+            continue
+        lane, out_v = side * 0.33, side * 0.8
+        s = Script((0.06, out_v), heading=side * 25.0).hold(1.0, label=False)
+
+        def glides(s=s, lane=lane, out_v=out_v, side=side) -> None:
+            for _ in range(3):
+                s.move((0.06, lane), 0.7, heading=0.0, role="transition")
+                s.move((top_u, lane), up_s)
+                s.move((top_u, out_v), 0.7, heading=side * 30.0, role="transition")
+                s.move((0.06, out_v), 1.7 * max(top_u - 0.06, 0.3) / 0.82, heading=side * 25.0, role="return")
+
+        def friction(s=s, lane=lane, out_v=out_v, side=side) -> None:
+            s.move((0.45, lane), 1.0, heading=0.0, role="transition")
+            if side < 0:
+                s.circles(6, 0.04, 4.5)
+            else:
+                s.hold(4.5)
+            s.hold(0.3, label=False)
+            s.move((0.45, out_v), 0.7, heading=side * 30.0, role="transition")
+            s.move((0.06, out_v), 1.0, heading=side * 25.0, role="return")
+
+        for part in (friction, glides) if circles_first else (glides, friction):
+            part()
+        s.hold(0.6, label=False)
+        hands[name] = (s, "left" if side < 0 else "right", skin)
+    return hands
+
+
+def reference_clips() -> list[Clip]:
+    """The teacher's demonstration of samples/routines/glide_and_circles.yaml and students compared with it
+    (samples/reference/): one who matches it (another seed, camera and skin), and one each who differs in one
+    known way. 15 frames per second, to keep them small."""
+
+    def clip(name, description, hands, camera, style) -> Clip:
+        return Clip(name, description, hands, camera, style, fps=15.0, routine=REFERENCE_ROUTINE, step=None,
+                    folder="reference")
+
+    return [
+        clip("reference_teacher", "The teacher's demonstration: three effleurage glides up both sides to the "
+             "shoulders (2 s each), then six friction circles on the left. Camera at the foot.",
+             _reference_hands("medium"), Camera(0, 48, 95, 570),
+             R.SceneStyle(seed=31, back_skin_bgr=SKIN["light"], arms="above")),
+        clip("reference_student_match", "A student doing what the teacher did: the same glides and circles; "
+             "another camera (a little to the left), skin and room.",
+             _reference_hands("tan"), Camera(-12, 50, 98, 570),
+             R.SceneStyle(seed=32, back_skin_bgr=SKIN["medium"], arms="beside", sheet_bgr=(200, 215, 200))),
+        clip("reference_student_short", "Differs in reach: the glides stop at 60% of the back (the teacher's "
+             "reach the shoulders); the rest as the teacher.",
+             _reference_hands("dark", top_u=0.6), Camera(10, 47, 96, 570),
+             R.SceneStyle(seed=33, back_skin_bgr=SKIN["light"], arms="beside", sheet_bgr=(190, 200, 205))),
+        clip("reference_student_fast", "Differs in tempo: the glides take 1 s (the teacher's 2 s), twice as "
+             "fast; the rest as the teacher.",
+             _reference_hands("light", up_s=1.0), Camera(-6, 46, 97, 570),
+             R.SceneStyle(seed=34, back_skin_bgr=SKIN["tan"], arms="above", sheet_bgr=(210, 205, 190))),
+        clip("reference_student_one_side", "Differs in coverage: only the left hand works (glides up the left "
+             "side, then the circles); the right side is never worked.",
+             _reference_hands("medium", sides=(-1,)), Camera(5, 49, 95, 570),
+             R.SceneStyle(seed=35, back_skin_bgr=SKIN["light"], arms="beside", sheet_bgr=(205, 200, 195))),
+        clip("reference_student_order", "Differs in order: the friction circles first, then the three glides "
+             "(the teacher glides first).",
+             _reference_hands("tan", circles_first=True), Camera(-8, 48, 96, 570),
+             R.SceneStyle(seed=36, back_skin_bgr=SKIN["medium"], arms="above", sheet_bgr=(200, 190, 170))),
+    ]
 
 
 def _hard_script(side):
@@ -851,7 +930,7 @@ def main(argv=None) -> int:
         print(f"unknown clip(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     for name in args.names or list(known):
-        render_clip(known[name], args.out, video=not args.labels_only)
+        render_clip(known[name], args.out / known[name].folder, video=not args.labels_only)
     return 0
 
 

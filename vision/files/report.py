@@ -10,6 +10,8 @@
                                        the giver had moved on to a later one has cut_short, moved_on_to
                                        and a note)
     rejudged, time_origin_s           (only for a re-judged recording)
+    comparison                        (only when compared with a teacher's reference:
+                                       :meth:`vision.judging.compare.Comparison.to_dict`)
 
 Fields that do not apply are left out, never written as null (an event's
 ``count`` only for circles and cross-fibre passes, ...). :func:`build_report`
@@ -36,9 +38,11 @@ from vision.files.jsonfile import FileModel, describe, read_json
 __all__ = [
     "CSV_COLUMNS",
     "Asked",
+    "ComparisonRecord",
     "EventRecord",
     "Report",
     "ReportError",
+    "StepComparisonRecord",
     "StepRecord",
     "Summary",
     "UnsureRecord",
@@ -213,6 +217,45 @@ class StepRecord(FileModel):
     omit_if_none = frozenset({"cut_short", "moved_on_to", "note"})
 
 
+class StepComparisonRecord(FileModel):
+    """One step of a comparison with the teacher's reference (:class:`vision.judging.compare.StepComparison`).
+    Similarities of the parts 0..1, null where they do not apply (reach: strokes only)."""
+
+    step_id: str
+    title: str
+    technique: str
+    similarity: int | None = Field(description="0-100; null when neither did anything this step asks for.")
+    events: int = Field(description="The student's events this step asks for.")
+    reference_events: int
+    matched: int = Field(description="Student events matched to a teacher event of the same step and lane.")
+    shape: float | None = Field(description="Path shape (dynamic time warping of (u, v) over normalised time).")
+    tempo: float | None
+    reach: float | None
+    coverage: float | None = Field(description="Share of the grid cells the teacher worked that the student did.")
+    speed_ratio: float | None = Field(description="Student / teacher, median over the matched events.")
+    duration_ratio: float | None
+    reach_u: float | None = Field(description="The student's strokes' median furthest u (1: the shoulders).")
+    reference_reach_u: float | None
+    lanes: list[str]
+    reference_lanes: list[str]
+    missed_cells: list[tuple[int, int]] = Field(
+        description="[u band, v column] of a 5 x 4 grid of the back that the teacher worked and the student did not."
+    )
+    feedback: list[str]
+
+
+class ComparisonRecord(FileModel):
+    """A run compared with a teacher's reference run of the same routine (:mod:`vision.judging.compare`)."""
+
+    reference: str | None = Field(description="The reference: a recording's folder or a clip.")
+    similarity: int | None = Field(description="0-100 over the steps the teacher did, the order counting too.")
+    same_order: bool
+    order: list[str] = Field(description="The step ids in the order the student did them.")
+    reference_order: list[str]
+    feedback: list[str] = Field(description="What differs, in plain words.")
+    steps: list[StepComparisonRecord]
+
+
 class Report(FileModel):
     """report.json: what a judging of a clip or a recording found."""
 
@@ -240,8 +283,11 @@ class Report(FileModel):
     time_origin_s: float | None = Field(
         default=None, description="A re-judged recording only: when its video starts on the session's clock (s)."
     )
+    comparison: ComparisonRecord | None = Field(
+        default=None, description="Compared with a teacher's reference recording only."
+    )
 
-    omit_if_none = frozenset({"rejudged", "time_origin_s"})
+    omit_if_none = frozenset({"rejudged", "time_origin_s", "comparison"})
     expected = {"frame_size": "[width, height] in pixels (two whole numbers above 0), or [] when unknown"}
 
     def _left_out(self) -> set[str]:

@@ -18,7 +18,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,14 +63,22 @@ def _runner(
     return Runner(calibration, routine, step=step, settings=settings, config=config, calibration_wh=calibration_wh)
 
 
-def _outputs(runner: Runner, out: Path | None, annotate: bool, fps: float, frame_wh: tuple[int, int] | None) -> None:
-    """landmarks.jsonl (and annotated.mp4) into ``out``, written in a thread beside the judging."""
+def _outputs(
+    runner: Runner,
+    out: Path | None,
+    annotate: bool,
+    fps: float,
+    frame_wh: tuple[int, int] | None,
+    ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
+) -> None:
+    """landmarks.jsonl (and annotated.mp4, with the reference's ghost) into ``out``, written in a thread
+    beside the judging."""
     if out is None:
         return
     out.mkdir(parents=True, exist_ok=True)
     sinks: list = [LandmarksSink(out / LANDMARKS_FILE)]
     if annotate and frame_wh:
-        sinks.append(AnnotatedVideoSink(out / "annotated.mp4", fps, frame_wh, runner.pipeline))
+        sinks.append(AnnotatedVideoSink(out / "annotated.mp4", fps, frame_wh, runner.pipeline, ghost=ghost))
     runner.sinks.append(ThreadedSinks(sinks))
 
 
@@ -127,6 +135,7 @@ def analyze(
     on_progress: Callable[[Progress], None] | None = None,
     max_frames: int | None = None,
     workers: int | None = None,
+    ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
 ) -> AnalysisResult:
     """Run the pipeline over a video file.
 
@@ -136,7 +145,9 @@ def analyze(
     hands in order either way (see :func:`_detected_in_parallel`).
 
     With out_dir: write report.json, strokes.csv, landmarks.jsonl (each
-    frame's hands) and, unless annotate is False, annotated.mp4.
+    frame's hands) and, unless annotate is False, annotated.mp4 (with ``ghost``,
+    a teacher's reference events per step, drawn as a ghost: see
+    :mod:`vision.run.reference`).
 
     step None: follow the routine from its first step, advancing as each step
     is done (the same :class:`RoutineSession` the app uses); the report then
@@ -149,7 +160,7 @@ def analyze(
     runner = _runner(calibration, step, routine, settings, config)
     with VideoReader(video, max_frames=max_frames) as reader:
         info = reader.info
-        _outputs(runner, out, annotate, info.fps, info.frame_wh)
+        _outputs(runner, out, annotate, info.fps, info.frame_wh, ghost)
         n_workers = _workers(workers) if max_frames is None else 1
         spans = _spans(info.duration_s, n_workers)
         try:
@@ -304,6 +315,7 @@ def rejudge(
     annotate: bool = False,
     config: PipelineConfig = PipelineConfig(),
     on_progress: Callable[[Progress], None] | None = None,
+    ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
 ) -> AnalysisResult:
     """Judge a recording again from its saved hands, without MediaPipe.
 
@@ -313,7 +325,8 @@ def rejudge(
     :func:`analyze` (step None follows the routine). With out_dir: report.json,
     strokes.csv and landmarks.jsonl (with the giver ids of this judging), and
     with annotate, annotated.mp4 drawn over ``video`` (default: the
-    recording's video.mp4) from the re-judged results.
+    recording's video.mp4) from the re-judged results (with ``ghost``, a
+    teacher's reference events per step drawn as a ghost, as :func:`analyze`).
 
     Raises RecordingError for a folder that is not a recording or a damaged
     landmarks file, VideoError for a bad video, ValueError for missing
@@ -371,7 +384,7 @@ def rejudge(
     # the recording's calibration is for the size of its first frame; where the picture changed size
     # (WebRTC scaling it under load), the judging restarts there with it scaled, as it did live
     runner = _runner(calibration, step, routine, settings, config, calibration_wh=frames[0].frame_wh)
-    _outputs(runner, out, annotate, fps, frame_wh)
+    _outputs(runner, out, annotate, fps, frame_wh, ghost)
     runner.run(items, n_frames=len(frames), on_progress=on_progress)
     t_first, t_last = runner.t_first, runner.t_last
     duration = (t_last - t_first) + 1.0 / fps if t_first is not None and t_last is not None else 0.0

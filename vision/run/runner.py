@@ -31,7 +31,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 from vision.core.backframe import Calibration
 from vision.core.hands import HandObservation
 from vision.core.types import FrameResult, JudgedEvent, MotionEvent, MoveOn, UnsureSpan, Verdict
+from vision.drawing.ghost import GhostAnnotator
 from vision.drawing.overlay import Overlay
 from vision.files.landmarks import LandmarksWriter
 from vision.files.video import H264Writer
@@ -398,18 +399,32 @@ class LandmarksSink:
 
 
 class AnnotatedVideoSink:
-    """Draws the overlay on each frame and encodes it (H.264); frames without a picture are skipped."""
+    """Draws the overlay on each frame and encodes it (H.264); frames without a picture are skipped.
 
-    def __init__(self, path: str | Path, fps: float, frame_wh: tuple[int, int], pipeline: Pipeline):
+    ghost: a teacher's reference events per step (``Comparison.reference_assigned``), drawn under the
+    overlay, faintly, as a ghost (:class:`~vision.drawing.ghost.GhostAnnotator`)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float,
+        frame_wh: tuple[int, int],
+        pipeline: Pipeline,
+        ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
+    ):
         self._writer = H264Writer(path, fps, frame_wh)
         self._overlay = Overlay(pipeline.homography, pipeline.step, pipeline.zones)
+        self._ghost = GhostAnnotator(pipeline.homography, ghost) if ghost else None
 
     def frame(self, index: int, frame_bgr, result: FrameResult, step: Step) -> None:
         if frame_bgr is None:
             return
         if step is not self._overlay.back.step:
             self._overlay.set_step(step)
-        self._writer.write(self._overlay.annotate(frame_bgr, result))
+        frame_bgr = self._overlay.annotate(frame_bgr, result)
+        if self._ghost is not None:  # over the overlay (its arrows run along the lanes' middle too), faintly
+            self._ghost.annotate(frame_bgr, result, step)
+        self._writer.write(frame_bgr)
 
     def ended(self, result: FrameResult, step: Step) -> None:
         pass
