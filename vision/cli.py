@@ -333,6 +333,7 @@ def _report_source(src: Path, routines_dir: str | None):
     of a recording folder (re-judged from its saved hands, as recorded), an analysis folder or a report.json."""
     from datetime import datetime
 
+    from vision.files.jsonl import RecordingError
     from vision.files.recording import open_recording
     from vision.files.report import read_report
     from vision.judging.routines import find_routine
@@ -357,12 +358,12 @@ def _report_source(src: Path, routines_dir: str | None):
     judged = Path(report.video)
     if judged.is_dir() and (judged / "session.json").is_file():  # a recording re-judged: its time and person
         try:
-            rec = open_recording(judged)
-        except ValueError:
-            rec = None
-        if rec is not None:
-            video = video or rec.video
-            when, name, person = started(rec.started_at) or when, rec.name, rec.session.person
+            found = open_recording(judged)
+        except RecordingError:  # the report still makes a PDF, without the recording's time
+            found = None
+        if found is not None:
+            video = video or found.video
+            when, name, person = started(found.started_at) or when, found.name, found.session.person
     return report, None, video, when, name, person
 
 
