@@ -111,6 +111,10 @@ def test_replay_a_sample_clip(data):
     assert list(flags["verdict"]) == ["wrong_direction"]
     labels = ["Download report.json", "Download strokes.csv", "Download annotated.mp4"]
     assert [b.label for b in at.get("download_button")] == labels
+    # the PDF report once the student is named (a sample clip has no person)
+    at.text_input(key="replay_student_effleurage_wrong_way").set_value("Ada").run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.get("download_button")] == [*labels, "Download PDF"]
 
 
 def test_replay_without_recordings_says_how_to_make_one(data):

@@ -10,31 +10,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from vision.core.types import VERDICTS
 from vision.files.report import EventRecord, Report, VerdictRecord
+# the verdicts' colours and words, the same in the PDF report
+from vision.reports.style import UNSURE_WORDS, VERDICT_COLOURS
 
-__all__ = ["FLAG_COLUMNS", "VERDICT_COLOURS", "coverage_chart", "events_frame", "first_flag", "flags_chart",
+__all__ = ["FLAG_COLUMNS", "UNSURE_WORDS", "VERDICT_COLOURS", "coverage_chart", "events_frame", "first_flag", "flags_chart",
            "flags_table", "minutes_chart", "scores_chart", "timeline_chart"]
-
-#: Colour of each verdict name, the same everywhere in the app: ok green; flags
-#: about where or which way (the serious ones) in reds; flags about tempo,
-#: timing and form in ambers and oranges.
-VERDICT_COLOURS: dict[str, str] = {
-    "ok": "#43a047",
-    "wrong_direction": "#d62728",
-    "on_spine": "#8e0000",
-    "off_back": "#e8574a",
-    "same_side": "#b23a48",
-    "outside_lane": "#f0a202",
-    "too_fast": "#fb8c00",
-    "too_slow": "#ffc94d",
-    "hold_too_short": "#e67300",
-    "hold_too_long": "#ffb74d",
-    "not_circular": "#d98c00",
-    "one_hand_missing": "#a1887f",
-    "jerky": "#ff7043",
-}
-assert set(VERDICT_COLOURS) == set(VERDICTS), "VERDICT_COLOURS must name every verdict"
 
 #: Columns of :func:`flags_table`.
 FLAG_COLUMNS = ("time (s)", "hand", "verdict", "message")
@@ -159,10 +140,6 @@ def timeline_chart(report: Report, width: int | str = "container") -> alt.Chart 
         x=alt.X("mid_s:Q", scale=x_scale), y=alt.value(0), text="step:N")
     layers = [spans, *([doubt] if not unsure.empty else []), bars, labels]
     return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
-
-
-UNSURE_WORDS = {"dark": "too dark", "out_of_view": "out of the picture", "small": "too small in the picture",
-                "seen_poorly": "kept disappearing"}
 
 
 def unsure_frame(report: Report, hands: list[str] | None = None) -> pd.DataFrame:

@@ -4,12 +4,14 @@ worked, the steps and their scores, the flags, and downloads."""
 from __future__ import annotations
 
 import re
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 
 from ui.charts import UNSURE_WORDS, flags_table, timeline_chart
-from ui.state import SAMPLES, data_dir, recordings_dir, routines, sample_clips, sample_labels
+from ui.state import SAMPLES, data_dir, library, recordings_dir, routines, sample_clips, sample_labels
 from vision.core.backframe import Calibration, CalibrationError
 from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
 from vision.files.calibration import calibration_from_bytes, load_calibration_file
@@ -17,10 +19,13 @@ from vision.files.recording import RecordingError, find_recordings
 from vision.files.video import VideoError
 from vision.judging.routines import Routine
 from vision.judging.settings import SENSITIVITIES, Settings
+from vision.library.history import sessions
+from vision.reports.pdf import student_pdf
 from vision.run.analyze import AnalysisResult, analyze, rejudge
 from vision.run.runner import Progress
 
 FOLLOW = "(follow the routine)"
+PDF_MIME = "application/pdf"
 
 
 def _slug(text: str) -> str:
@@ -47,6 +52,20 @@ def _judge_with(defaults: tuple[str | None, str | None, Settings]) -> tuple[Rout
     sensitivity = c3.radio("Sensitivity", SENSITIVITIES, index=SENSITIVITIES.index(settings_default.sensitivity),
                            horizontal=True, key=f"replay_sensitivity_{settings_default.sensitivity}")
     return routine, None if step == FOLLOW else step, Settings(sensitivity, settings_default.smoothing)
+
+
+def _pdf_maker(result: AnalysisResult, student: str, video: Path | None, when: datetime | None,
+               recording: str | None):
+    """The student's PDF report as bytes, made when the button is clicked (not at every rerun of the page)."""
+    def make() -> bytes:
+        lib, _problem = library()
+        history = sessions(lib, [student]) if lib is not None else None
+        with tempfile.TemporaryDirectory() as tmp:
+            out = student_pdf(result.report, student=student, out=Path(tmp) / "report.pdf", video=video,
+                              history=history, samples=samples_from_events(result.events), when=when,
+                              recording=recording)
+            return out.read_bytes()
+    return make
 
 
 def _progress_bar():
@@ -82,6 +101,7 @@ st.title("Replay")
 wanted = st.query_params.get("recording")
 source = st.radio("Replay", ["A recording", "A sample clip", "A video file"], horizontal=True, key="replay_source")
 job = None  # (kind, source path, calibration, defaults, name, video)
+person, started = None, None  # the recording's: whose, when (for the PDF report)
 
 if source == "A recording":
     found = find_recordings(recordings_dir())
@@ -110,6 +130,11 @@ if source == "A recording":
                  f"back. Re-judge it from the command line with a calibration file: `stroke-coach rejudge "
                  f"{rec.folder} --calibration CALIBRATION.json --out FOLDER`.")
         st.stop()
+    person = rec.session.person
+    try:
+        started = datetime.fromisoformat(rec.started_at) if rec.started_at else None
+    except ValueError:
+        started = None
     job = ("recording", rec.folder, rec.calibration,
            (rec.session.routine, rec.session.step, rec.session.settings.to_settings()), rec.folder.name, rec.video)
 elif source == "A sample clip":
@@ -212,3 +237,18 @@ if result.out_dir:
         if f.exists():
             # read when clicked, not at every rerun of the page (a long session's video is large)
             col.download_button(f"Download {fname}", f.read_bytes, file_name=f"{name}-{fname}", mime=mime)
+# a PDF for the student, readable without the app (the same as `stroke-coach report`)
+st.subheader("PDF report")
+p1, p2 = st.columns([2, 1])
+student = p1.text_input("Student", value=person or "", key=f"replay_student_{name}",
+                        placeholder="whose work this is", help="Printed on the report; their earlier sessions in "
+                        "the library give the trend.").strip()
+if not student:
+    p2.caption("Give the student's name to download the PDF report.")
+else:
+    still_from = video_out if video_out is not None and video_out.exists() else (video if kind == "recording" else src)
+    when = started or (datetime.fromtimestamp(Path(src).stat().st_mtime).astimezone() if Path(src).exists() else None)
+    p2.download_button("Download PDF", _pdf_maker(result, student, Path(still_from) if still_from else None, when,
+                                                  name if kind == "recording" else None),
+                       file_name=f"{_slug(student)}-{name}-report.pdf", mime=PDF_MIME, type="primary",
+                       key="replay_pdf", icon=":material/picture_as_pdf:")

@@ -2,6 +2,7 @@
 
 - ``stroke-coach analyze CLIP --calibration CAL.json --out DIR``: judge a clip;
 - ``stroke-coach rejudge RECORDING --out DIR``: judge a recording again from its saved hands;
+- ``stroke-coach report REPORT_OR_RECORDING --student NAME --out FILE.pdf``: a student's PDF report;
 - ``stroke-coach app``: the app in the browser (``streamlit run`` on the app's files);
 - ``stroke-coach routines check [FILE...]``: validate routine files (default:
   every routine in the routine folders), one line per file, exit 2 if any is bad;
@@ -327,6 +328,89 @@ def _judging_options(p: argparse.ArgumentParser, default: str = "default: standa
     p.add_argument("--smoothing", choices=SMOOTHINGS, help=f"the hands' smoothing ({default})")
 
 
+def _report_source(src: Path, routines_dir: str | None):
+    """(report, judged events or None, video or None, when or None, recording name or None, person or None)
+    of a recording folder (re-judged from its saved hands, as recorded), an analysis folder or a report.json."""
+    from datetime import datetime
+
+    from vision.files.jsonl import RecordingError
+    from vision.files.recording import open_recording
+    from vision.files.report import read_report
+    from vision.judging.routines import find_routine
+    from vision.run.analyze import rejudge
+
+    def started(text: str | None):
+        try:
+            return datetime.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+
+    if src.is_dir() and (src / "session.json").is_file():
+        rec = open_recording(src)
+        s = rec.session
+        routine = find_routine(s.routine or "swedish", routines_dir)
+        result = rejudge(src, None, s.step, routine=routine, settings=s.settings.to_settings())
+        return result.report, result.events, rec.video, started(rec.started_at), rec.name, s.person
+    path = src / "report.json" if src.is_dir() else src
+    report = read_report(path)
+    video = next((v for v in (path.parent / "annotated.mp4", Path(report.video)) if v.is_file()), None)
+    when, name, person = datetime.fromtimestamp(path.stat().st_mtime).astimezone(), None, None
+    judged = Path(report.video)
+    if judged.is_dir() and (judged / "session.json").is_file():  # a recording re-judged: its time and person
+        try:
+            found = open_recording(judged)
+        except RecordingError:  # the report still makes a PDF, without the recording's time
+            found = None
+        if found is not None:
+            video = video or found.video
+            when, name, person = started(found.started_at) or when, found.name, found.session.person
+    return report, None, video, when, name, person
+
+
+def cmd_report(args) -> int:
+    from vision.drawing.diagrams import samples_from_events
+    from vision.files.jsonl import RecordingError
+    from vision.files.report import ReportError
+    from vision.files.video import VideoError
+    from vision.judging.routines import RoutineError
+    from vision.reports.pdf import PdfError, student_pdf
+
+    src = Path(args.source)
+    if not src.exists():
+        return _fail(f"{src}: no such file or folder; give a report.json, an analysis folder or a recording folder")
+    try:
+        report, events, video, when, name, person = _report_source(src, args.routines_dir)
+    except (ReportError, RecordingError, RoutineError, VideoError, CalibrationError, ValueError) as e:
+        return _fail(e)
+    student = args.student or person
+    if not student:
+        return _fail(f"{src}: whose work is it? give --student NAME (the recording does not say)")
+    history = None
+    if not args.no_history:
+        from vision.library.db import LibraryError
+        from vision.library.history import sessions
+
+        try:
+            history = sessions(_open_library(), [student])
+        except LibraryError as e:
+            print(f"warning: no trend (the library cannot be read: {e})", file=sys.stderr)
+    try:
+        out = student_pdf(
+            report,
+            student=student,
+            out=args.out,
+            video=video,
+            history=history,
+            samples=samples_from_events(events) if events is not None else None,
+            when=when,
+            recording=name,
+        )
+    except PdfError as e:
+        return _fail(e)
+    print(f"wrote {out}")
+    return 0
+
+
 def _open_library():
     from vision.library.db import open_library
 
@@ -532,6 +616,22 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--quiet", action="store_true", help="no progress")
     _judging_options(j, "default: as recorded")
     j.set_defaults(func=cmd_rejudge)
+
+    rp = sub.add_parser(
+        "report",
+        help="a student's PDF report (score, steps, timeline, where the hands worked, the worst moments, the "
+        "trend over their sessions), readable without the app",
+    )
+    rp.add_argument(
+        "source",
+        help="a report.json (or the analysis folder holding it), or a recording folder (re-judged from its "
+        "saved hands as it was recorded)",
+    )
+    rp.add_argument("--student", help="whose work it is (default: the recording's person)")
+    rp.add_argument("--out", required=True, help="the PDF file to write")
+    rp.add_argument("--no-history", action="store_true", help="leave out the trend (do not read the library)")
+    rp.add_argument("--routines-dir", help="an extra folder of routines")
+    rp.set_defaults(func=cmd_report)
 
     p = sub.add_parser("app", help="open the app (practice, calibrate, replay, routines) in the browser")
     p.add_argument("--port", type=int, default=8501)
