@@ -252,7 +252,7 @@ def test_the_grade_page_grades_a_folder(data, tmp_path, recorded, monkeypatch):
     assert at.success[0].value.startswith("Graded 1, skipped 0 (graded before), failed 2")
     warnings = " ".join(w.value for w in at.warning)
     assert "finn.calibration.json" in warnings and "corrupt" in warnings
-    table = at.dataframe(key="grade_table").value
+    table = at.dataframe[0].value
     assert list(table["name"]) == ["broken", "finn", "rec-ada"]
     assert _rows(out)["rec-ada"]["status"] == "graded"
     assert _graded(data)["_class"] == ("Ada",)
