@@ -322,7 +322,6 @@ def grade_one(item: GradeItem, options: GradeOptions) -> GradeRow:
     _announce(item.name)
     start = time.perf_counter()
     out = Path(options.out_dir) / item.name
-    base = {"routine": options.routine, "start_step": options.step, "sensitivity": options.sensitivity}
     try:
         routine = find_routine(options.routine, options.routines_dir)
         if options.step is not None:
@@ -333,10 +332,10 @@ def grade_one(item: GradeItem, options: GradeOptions) -> GradeRow:
         else:
             row = _grade_video(item, options, routine, out)
     except (RecordingError, VideoError, CalibrationError, RoutineError, KeyError, ValueError) as e:
-        row = GradeRow(item.name, item.path, item.kind, "failed", student=item.student, problem=_one_line(e), **base)
+        row = failed(item, options, _one_line(e))
     except OSError as e:
         problem = f"cannot read or write it: {e.strerror or e}" + (f" ({e.filename})" if e.filename else "")
-        row = GradeRow(item.name, item.path, item.kind, "failed", student=item.student, problem=problem, **base)
+        row = failed(item, options, problem)
     row = replace(
         row,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -346,6 +345,21 @@ def grade_one(item: GradeItem, options: GradeOptions) -> GradeRow:
         out.mkdir(parents=True, exist_ok=True)
         write_json_atomic(out / GRADE_FILE, row.to_dict())
     return row
+
+
+def failed(item: GradeItem, options: GradeOptions, problem: str) -> GradeRow:
+    """The row of an item that could not be graded, with why (one line)."""
+    return GradeRow(
+        item.name,
+        item.path,
+        item.kind,
+        "failed",
+        student=item.student,
+        problem=problem,
+        routine=options.routine,
+        start_step=options.step,
+        sensitivity=options.sensitivity,
+    )
 
 
 def _one_line(e: BaseException) -> str:
@@ -622,15 +636,7 @@ def grade(
                 try:
                     row = fut.result()
                 except Exception as e:  # noqa: BLE001 - a worker lost, an error grade_one did not expect: its row
-                    row = GradeRow(
-                        item.name,
-                        item.path,
-                        item.kind,
-                        "failed",
-                        student=item.student,
-                        problem=f"the task failed: {_one_line(e)}",
-                        routine=options.routine,
-                    )
+                    row = failed(item, options, f"the task failed: {_one_line(e)}")
                 rows[item.name] = row
                 running.pop(item.name, None)
                 (result.graded if row.ok else result.failed).append(item.name)
