@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -215,8 +216,9 @@ def test_grading_on_a_dask_cluster_killed_after_its_first_result_resumes(data, t
 
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"skipped {len(stamps)} (graded before)" in done.stdout
-    assert f"graded {6 - len(stamps)}," in done.stdout
+    # a task that was running when the client died runs on to its end (writing its grade.json): skipped too
+    graded, skipped = (int(w) for w in re.match(r"graded (\d+), skipped (\d+)", done.stdout).groups())
+    assert skipped >= len(stamps) and graded + skipped == 6 and graded >= 1, done.stdout
     rows = _rows(out)
     assert {n for n, r in rows.items() if r["status"] == "graded"} == {
         "rec-ada", "rec-ben", "rec-cleo", "rec-dora", "eva", "gus"}
