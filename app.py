@@ -1,4 +1,4 @@
-"""Stroke Coach, the app (``make run``): practice live, calibrate, replay, history, routines.
+"""Stroke Coach, the app (``make run``): practice live, calibrate, replay, history, import, grade, routines.
 
 Each page is a script in ``ui/``; the work is done by the ``vision`` library,
 the same code the command line and the tests run.
@@ -32,6 +32,7 @@ page = st.navigation([
     st.Page("ui/replay.py", title="Replay", icon=":material/replay:"),
     st.Page("ui/history.py", title="History", icon=":material/insights:"),
     st.Page("ui/import_work.py", title="Import", icon=":material/upload_file:"),
+    st.Page("ui/grade.py", title="Grade", icon=":material/grading:"),
     st.Page("ui/routines.py", title="Routines", icon=":material/list_alt:"),
 ])
 page.run()

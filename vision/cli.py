@@ -7,6 +7,9 @@
 - ``stroke-coach routines check [FILE...]``: validate routine files (default:
   every routine in the routine folders), one line per file, exit 2 if any is bad;
 - ``stroke-coach routines show NAME``: a routine's steps, readable in a terminal;
+- ``stroke-coach grade PATH... --routine R --out DIR``: grade a class's recordings and videos in one run
+  (on Dask: a local cluster of processes, or ``--scheduler tcp://HOST:8786``), into the library and
+  ``DIR/grades.csv``;
 - ``stroke-coach library status|rebuild|import PATH|person NAME|reference``: the session library
   (where it is, made again from the recordings, handed-in recordings in, people and classes).
 
@@ -533,6 +536,92 @@ def cmd_library_reference(args) -> int:
     return 0
 
 
+def _grade_printer(quiet: bool):
+    """The run's bar on stderr: items done of all, and what the workers are grading now."""
+    tty = sys.stderr.isatty()
+    width = 24
+
+    def show(p) -> None:
+        if p.row is not None and not quiet:
+            r = p.row
+            what = (
+                f"score {r.score}" if r.ok and r.score is not None else ("graded" if r.ok else f"failed: {r.problem}")
+            )
+            print(("\r\033[K" if tty else "") + f"{r.name}: {what}", file=sys.stderr, flush=True)
+        if quiet or (not tty and p.row is None):
+            return
+        filled = round(width * p.fraction)
+        now = f"; grading {', '.join(p.running)}" if p.running else ""
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}{now}"
+        if tty:
+            print("\r\033[K" + line[:200], end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_grade(args) -> int:
+    from vision.files.jsonl import RecordingError
+    from vision.judging.routines import RoutineError, find_routine
+    from vision.library.db import LibraryError
+    from vision.run.grading import CSV_FILE, GradeOptions, cluster_client, find_items, grade
+
+    out = Path(args.out)
+    try:
+        routine = find_routine(args.routine, args.routines_dir)
+        if args.step is not None:
+            routine.step(args.step)  # a typo is named before any work
+        if args.reference is not None and not Path(args.reference).exists():
+            raise RecordingError(f"--reference {args.reference}: no such recording")
+        items = find_items(args.paths, out)
+        out.mkdir(parents=True, exist_ok=True)
+        lib = _open_library()
+    except (RoutineError, RecordingError, LibraryError) as e:
+        return _fail(e)
+    except KeyError as e:
+        return _fail(e.args[0] if e.args else e)
+    except OSError as e:
+        return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
+    if not items:
+        return _fail(f"no recordings or videos in {', '.join(args.paths)}")
+    if args.reference is not None:
+        print(
+            "warning: comparing with a teacher's reference is not built yet; the similarity column is left empty",
+            file=sys.stderr,
+        )
+    options = GradeOptions(
+        routine=args.routine,
+        out_dir=str(out.resolve()),
+        step=args.step,
+        sensitivity=args.sensitivity,
+        reference=args.reference,
+        routines_dir=args.routines_dir,
+        annotate=args.video,
+    )
+    where = args.scheduler or f"a local cluster of {args.workers or os.cpu_count() or 1} processes"
+    if not args.quiet:
+        print(f"grading {len(items)} recordings and videos on {where}", file=sys.stderr)
+    try:
+        with cluster_client(args.scheduler, args.workers) as client:
+            result = grade(
+                items, options, client, library=lib, class_name=args.class_name, on_progress=_grade_printer(args.quiet)
+            )
+    except OSError as e:  # the scheduler not answering (a timeout is an OSError)
+        return _fail(f"cannot reach the Dask scheduler {args.scheduler}: {e}; check the address and that it runs")
+    finally:
+        lib.close()
+    if sys.stderr.isatty() and not args.quiet:
+        print(file=sys.stderr)
+    for problem in result.library_problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(
+        f"graded {len(result.graded)}, skipped {len(result.skipped)} (graded before), failed {len(result.failed)}: "
+        f"{out / CSV_FILE}"
+    )
+    return 0 if result.graded or result.skipped or not result.failed else EXIT_INPUT
+
+
 def _library_parser(sub) -> None:
     lb = sub.add_parser("library", help="the session library: who practised what, when, how well")
     lsub = lb.add_subparsers(dest="library_command", metavar="{status,rebuild,import,person,reference}", required=True)
@@ -660,6 +749,31 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--routines-dir", help="an extra folder of routines")
     s.set_defaults(func=cmd_routines_show)
     _library_parser(sub)
+
+    g = sub.add_parser(
+        "grade",
+        help="grade a class's recordings (re-judged from their hands) and videos (tracked with the calibration "
+        "beside them) in one run, on Dask; into the library and DIR/grades.csv",
+    )
+    g.add_argument(
+        "paths", nargs="+", metavar="PATH", help="folders of recordings and videos (searched all the way down)"
+    )
+    g.add_argument("--routine", required=True, help="the routine they followed (a name, or a YAML file)")
+    g.add_argument("--step", help="follow it from this step (default: a recording's own start step, a video's first)")
+    g.add_argument("--class", dest="class_name", metavar="NAME", help="put the students graded into this class")
+    g.add_argument("--reference", metavar="REC", help="a teacher's reference recording to compare with (similarity)")
+    g.add_argument("--out", required=True, help="output folder: grades.csv, and NAME/report.json for each")
+    g.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:8786 (default: a local cluster)")
+    g.add_argument("--workers", type=_positive_int, help="the local cluster's processes (default: one per core)")
+    g.add_argument("--routines-dir", help="an extra folder of routines")
+    g.add_argument("--video", action="store_true", help="also draw each one's annotated video (slower)")
+    g.add_argument("--quiet", action="store_true", help="no progress")
+    from vision.judging.settings import SENSITIVITIES
+
+    g.add_argument(
+        "--sensitivity", choices=SENSITIVITIES, help="how strict the judging is (default: as recorded; videos standard)"
+    )
+    g.set_defaults(func=cmd_grade)
     return ap
 
 

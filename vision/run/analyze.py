@@ -55,12 +55,21 @@ def _runner(
     settings: Settings,
     config: PipelineConfig,
     calibration_wh: tuple[int, int] | None = None,
+    start_step: str | None = None,
 ) -> Runner:
     if routine is None:  # a step on its own: judged as a routine of that one step
         if not isinstance(step, Step):
             raise ValueError("give a step, or a routine to follow")
         routine = Routine(name=step.id, steps=(step,))
-    return Runner(calibration, routine, step=step, settings=settings, config=config, calibration_wh=calibration_wh)
+    return Runner(
+        calibration,
+        routine,
+        step=step,
+        start_step=start_step,
+        settings=settings,
+        config=config,
+        calibration_wh=calibration_wh,
+    )
 
 
 def _outputs(
@@ -136,6 +145,7 @@ def analyze(
     max_frames: int | None = None,
     workers: int | None = None,
     ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
+    start_step: str | None = None,
 ) -> AnalysisResult:
     """Run the pipeline over a video file.
 
@@ -151,13 +161,14 @@ def analyze(
 
     step None: follow the routine from its first step, advancing as each step
     is done (the same :class:`RoutineSession` the app uses); the report then
-    has a per-step section and a score.
+    has a per-step section and a score; start_step: follow it from that step
+    (a step id of the routine; default its first).
 
     Raises VideoError for a file that is not a usable video.
     """
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else None
-    runner = _runner(calibration, step, routine, settings, config)
+    runner = _runner(calibration, step, routine, settings, config, start_step=start_step)
     with VideoReader(video, max_frames=max_frames) as reader:
         info = reader.info
         _outputs(runner, out, annotate, info.fps, info.frame_wh, ghost)
@@ -316,13 +327,14 @@ def rejudge(
     config: PipelineConfig = PipelineConfig(),
     on_progress: Callable[[Progress], None] | None = None,
     ghost: Mapping[str, Sequence[JudgedEvent]] | None = None,
+    start_step: str | None = None,
 ) -> AnalysisResult:
     """Judge a recording again from its saved hands, without MediaPipe.
 
     source: a recording folder (see :mod:`vision.recording`) or a
     landmarks.jsonl file (a recording's, or one :func:`analyze` wrote).
     calibration: None to use the recording's. step/routine: as
-    :func:`analyze` (step None follows the routine). With out_dir: report.json,
+    :func:`analyze` (step None follows the routine, from ``start_step`` if given). With out_dir: report.json,
     strokes.csv and landmarks.jsonl (with the giver ids of this judging), and
     with annotate, annotated.mp4 drawn over ``video`` (default: the
     recording's video.mp4) from the re-judged results (with ``ghost``, a
@@ -383,7 +395,9 @@ def rejudge(
         items = (Item(f.index, f.t_s, None, f.hands, f.frame_wh, f.light) for f in frames)
     # the recording's calibration is for the size of its first frame; where the picture changed size
     # (WebRTC scaling it under load), the judging restarts there with it scaled, as it did live
-    runner = _runner(calibration, step, routine, settings, config, calibration_wh=frames[0].frame_wh)
+    runner = _runner(
+        calibration, step, routine, settings, config, calibration_wh=frames[0].frame_wh, start_step=start_step
+    )
     _outputs(runner, out, annotate, fps, frame_wh, ghost)
     runner.run(items, n_frames=len(frames), on_progress=on_progress)
     t_first, t_last = runner.t_first, runner.t_last
