@@ -258,3 +258,27 @@ def test_the_grade_page_grades_a_folder(data, tmp_path, recorded, monkeypatch):
     assert list(table["name"]) == ["broken", "finn", "rec-ada"]
     assert _rows(out)["rec-ada"]["status"] == "graded"
     assert _graded(data)["_class"] == ("Ada",)
+
+
+def test_grading_against_a_teachers_reference_fills_in_the_similarity(data, tmp_path, capsys):
+    """--reference: each item compared with the teacher's recording step by step; the same movements as the
+    reference come out (nearly) identical, and the comparison's plain words are in the item's report.json."""
+    clip = tmp_path / "circles"
+    clip.mkdir()
+    shutil.copy(SAMPLES / "friction_circles.mp4", clip / "teacher.mp4")  # friction done right: circles
+    shutil.copy(SAMPLES / "friction_circles.json", clip / "teacher.calibration.json")
+    teacher = record_video(clip / "teacher.mp4", find_routine("swedish"), routine_key="swedish",
+                           root=tmp_path / "teacher", person="Tess", start_step="friction", blur_faces=False)
+    week = tmp_path / "week"
+    shutil.copytree(teacher, week / "rec-ada")
+    out = tmp_path / "grades"
+    assert main(["grade", str(week / "rec-ada"), "--routine", "swedish", "--step", "friction", "--out", str(out),
+                 "--reference", str(teacher), "--workers", "1", "--quiet"]) == 0, capsys.readouterr().err
+    row = _rows(out)["rec-ada"]
+    assert float(row["similarity"]) >= 95, row
+    comparison = json.loads((out / "rec-ada" / "report.json").read_text())["comparison"]
+    assert comparison["similarity"] == int(float(row["similarity"])) and comparison["feedback"]
+    code = main(["grade", str(week / "rec-ada"), "--routine", "swedish", "--out", str(tmp_path / "g2"),
+                 "--reference", str(tmp_path / "no such recording"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --reference") and err.count("\n") == 1

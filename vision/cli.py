@@ -585,11 +585,13 @@ def cmd_grade(args) -> int:
         return _fail(f"cannot write to {out}: {e.strerror or e}; choose another --out folder")
     if not items:
         return _fail(f"no recordings or videos in {', '.join(args.paths)}")
-    if args.reference is not None:
-        print(
-            "warning: comparing with a teacher's reference is not built yet; the similarity column is left empty",
-            file=sys.stderr,
-        )
+    if args.reference is not None:  # a reference that is not a recording is named before anything is graded
+        from vision.files.recording import open_recording
+
+        try:
+            open_recording(args.reference)
+        except RecordingError as e:
+            return _fail(f"--reference: {e}")
     options = GradeOptions(
         routine=args.routine,
         out_dir=str(out.resolve()),

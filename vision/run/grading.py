@@ -43,7 +43,7 @@ from vision.files.calibration import load_calibration_file
 from vision.files.jsonfile import write_json_atomic
 from vision.files.jsonl import RecordingError
 from vision.files.recording import open_recording
-from vision.files.report import Report
+from vision.files.report import Report, write_report
 from vision.files.session import SESSION_FILE
 from vision.files.video import VideoError, probe
 from vision.judging import JUDGING_VERSION
@@ -52,8 +52,9 @@ from vision.judging.settings import Settings
 from vision.library.db import Library
 from vision.library.index import VIDEO_SUFFIXES, index_recording, person_named
 from vision.library.models import Analysis, Class, RecordingRow
-from vision.run.analyze import analyze, rejudge
+from vision.run.analyze import AnalysisResult, analyze, rejudge
 from vision.run.handed_in import CALIBRATION_FILE, calibration_beside
+from vision.run.reference import compare_results, with_comparison
 
 __all__ = [
     "CSV_FILE",
@@ -215,13 +216,29 @@ def find_items(paths: Iterable[str | Path], out_dir: str | Path | None = None) -
 # -- one item (a task) ----------------------------------------------------------------------------------------------
 
 
-def similarity_to(reference: str | None, report: Report, out: Path) -> float | None:
-    """How like the teacher's reference the graded item is, 0..1 (None: no reference, or no comparison yet).
+def similarity_to(reference: str | None, result: AnalysisResult, routine: Routine, out: Path) -> float | None:
+    """How like the teacher's reference recording the graded item is, 0..100 (None: no reference given).
 
-    The hook for :mod:`vision.judging.compare` (the teacher's reference, another part of issue 12): when it
-    exists, compare ``report`` (and ``out``'s landmarks.jsonl) with the reference recording here.
-    """
-    return None
+    The reference is re-judged from its saved hands with the same routine (once per worker process), the
+    item compared with it step by step (:mod:`vision.judging.compare`), and the comparison, with its plain
+    words, written into the item's report.json."""
+    if reference is None:
+        return None
+    comparison = compare_results(result, _reference_result(reference, routine), routine)
+    write_report(with_comparison(result.report, comparison), out)
+    return None if comparison.similarity is None else float(comparison.similarity)
+
+
+_REFERENCES: dict[tuple[str, str], AnalysisResult] = {}  # (reference, routine) -> its judging, per process
+
+
+def _reference_result(reference: str, routine: Routine) -> AnalysisResult:
+    key = (reference, routine.name)
+    if key not in _REFERENCES:  # judged from the step it was recorded from, as the items are
+        recorded = open_recording(reference).session.step
+        start = recorded if recorded in {st.id for st in routine.steps} else None
+        _REFERENCES[key] = rejudge(Path(reference), routine=routine, annotate=False, start_step=start)
+    return _REFERENCES[key]
 
 
 def _announce(name: str) -> None:
@@ -272,7 +289,7 @@ def _grade_recording(item: GradeItem, options: GradeOptions, routine: Routine, o
         routine=options.routine,
         start_step=start,
         sensitivity=settings.sensitivity,
-        similarity=similarity_to(options.reference, result.report, out),
+        similarity=similarity_to(options.reference, result, routine, out),
     )
 
 
@@ -311,7 +328,7 @@ def _grade_video(item: GradeItem, options: GradeOptions, routine: Routine, out: 
         routine=options.routine,
         start_step=options.step,
         sensitivity=settings.sensitivity,
-        similarity=similarity_to(options.reference, result.report, out),
+        similarity=similarity_to(options.reference, result, routine, out),
     )
 
 
