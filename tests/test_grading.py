@@ -128,6 +128,12 @@ def test_grade_a_class_folder_into_the_csv_and_the_library_then_skip_it(data, tm
     for name in ("rec-ada", "eva"):
         report = json.loads((out / name / "report.json").read_text())
         assert report["routine"] == "Swedish massage" and report["score"] == int(ada["score"])
+    # and a PDF report for each student, readable without the app
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(out / "rec-ada" / "report.pdf").pages)
+    assert "Ada" in text and "Swedish massage" in text and f"Score: {ada['score']} out of 100" in text
+    assert not (out / "finn" / "report.pdf").exists()  # a failed item has none
     lib = _graded(data)
     assert lib["_class"] == ("Ada", "Ben", "Cleo", "eva")
     assert set(lib) - {"_class"} == {"rec-ada", "rec-ben", "rec-cleo", "eva"}

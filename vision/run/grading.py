@@ -659,6 +659,8 @@ def grade(
                 (result.graded if row.ok else result.failed).append(item.name)
                 if library is not None:
                     _library_write(library, row, class_name, result)
+                if row.ok:
+                    _student_pdf(library, row, item, Path(options.out_dir), result)
                 write_csv(csv_path, rows.values(), step_ids)
                 report(row)
     finally:
@@ -669,6 +671,35 @@ def grade(
             client.unsubscribe_topic(TOPIC)
     result.rows = sorted(rows.values(), key=lambda r: r.name)
     return result
+
+
+PDF_FILE = "report.pdf"  # each graded item's report for its student, in DIR/NAME/
+
+
+def _student_pdf(lib: Library | None, row: GradeRow, item: GradeItem, out_dir: Path, result: GradeResult) -> None:
+    """DIR/NAME/report.pdf for the student: the item's report, stills from its video, the trend against
+    their earlier sessions in the library. A PDF that cannot be made is a problem of its own, not a failed
+    grade (the row and the CSV stand)."""
+    from vision.files.report import read_report
+    from vision.library.history import sessions
+    from vision.reports.pdf import PdfError, student_pdf
+
+    folder = out_dir / row.name
+    student = row.student or row.name
+    try:
+        video = open_recording(item.path).video if item.kind == "recording" else Path(item.path)
+        history = sessions(lib, [student]) if lib is not None and row.student else None
+        when = datetime.fromisoformat(row.date) if row.date else None
+        student_pdf(
+            read_report(folder / "report.json"),
+            student=student,
+            out=folder / PDF_FILE,
+            video=video,
+            history=history,
+            when=when,
+        )
+    except (PdfError, RecordingError, VideoError, ValueError, OSError) as e:
+        result.library_problems.append(f"{row.name}: no PDF report: {_one_line(e)}")
 
 
 def _library_write(lib: Library, row: GradeRow, class_name: str | None, result: GradeResult) -> None:
