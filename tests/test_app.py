@@ -171,6 +171,23 @@ def test_replay_a_recording_judged_as_it_was_recorded(data):
     assert list(at.dataframe[-1].value["verdict"]) == ["wrong_direction"]
     assert at.metric[1].value != "0"  # events
 
+    # compared with a teacher's reference (here the same practice, copied): the comparison is shown, near 100
+    import shutil
+
+    [rec] = (data.dir / "recordings").iterdir()
+    shutil.copytree(rec, rec.with_name(rec.name + "-teacher"))
+    at = _app().switch_page("ui/replay.py").run()
+    at.selectbox(key="replay_recording").set_value(next(r for r in at.selectbox(key="replay_recording").options
+                                                         if not r.endswith("teacher") and "teacher" not in r))
+    at.run()
+    ref = at.selectbox(key="replay_reference")
+    ref.set_value(next(o for o in ref.options if "teacher" in o)).run()
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception, at.exception
+    assert any(h.value == "Compared with the teacher's reference" for h in at.subheader)
+    similarity = next(m for m in at.metric if m.label == "Similarity")
+    assert int(similarity.value) >= 95, similarity.value
+
 
 # -- hand-edited and damaged files: a plain message on the page, never a traceback ----------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,12 +17,15 @@ from vision.core.backframe import Calibration, CalibrationError
 from vision.drawing.diagrams import coverage_map, coverage_seconds, samples_from_events
 from vision.files.calibration import calibration_from_bytes, load_calibration_file
 from vision.files.recording import RecordingError, find_recordings
+from vision.files.report import write_report
 from vision.files.video import VideoError
+from vision.judging.compare import compare_runs
 from vision.judging.routines import Routine
 from vision.judging.settings import SENSITIVITIES, Settings
 from vision.library.history import sessions
 from vision.reports.pdf import student_pdf
 from vision.run.analyze import AnalysisResult, analyze, rejudge
+from vision.run.reference import ghost_of, run_of, with_comparison
 from vision.run.runner import Progress
 
 FOLLOW = "(follow the routine)"
@@ -79,10 +83,20 @@ def _progress_bar():
 
 
 def _run(kind: str, source: Path, calibration: Calibration, routine: Routine, step_id: str | None,
-         settings: Settings, out: Path, video: Path | None = None) -> AnalysisResult | None:
+         settings: Settings, out: Path, video: Path | None = None,
+         reference: Path | None = None) -> AnalysisResult | None:
     bar, update = _progress_bar()
     try:
-        if kind == "recording":
+        if kind == "recording" and reference is not None:
+            # the teacher's recording re-judged the same way, its strokes drawn as a ghost over the student's
+            teacher = run_of(rejudge(reference, routine=routine, settings=settings), name=reference.name)
+            result = rejudge(source, calibration, step_id, routine=routine, settings=settings, out_dir=out,
+                             video=video, annotate=video is not None, on_progress=update,
+                             ghost=ghost_of(teacher, routine))
+            report = with_comparison(result.report, compare_runs(run_of(result), teacher, routine))
+            write_report(report, out)
+            result = replace(result, report=report)
+        elif kind == "recording":
             result = rejudge(source, calibration, step_id, routine=routine, settings=settings, out_dir=out,
                              video=video, annotate=video is not None, on_progress=update)
         else:
@@ -178,10 +192,20 @@ choice = _judge_with(defaults)
 if choice is None:
     st.stop()
 routine, step_id, settings = choice
-key = (kind, str(src), routine.name, step_id, settings)
-out = data_dir() / "replays" / _slug(f"{name}-{routine.name}-{step_id or 'routine'}-{settings.sensitivity}")
+reference = None
+if kind == "recording":  # a teacher's demonstration to compare with, its path drawn as a ghost
+    others = [r for r in recs if r.folder != src and r.calibration is not None]
+    pick = st.selectbox("Compare with a teacher's reference", [None, *others], key="replay_reference",
+                        format_func=lambda r: "(none)" if r is None else _label(r),
+                        help="A teacher's recording of the same routine: the student's strokes are compared with "
+                             "its step by step (shape, tempo, reach, where the back was worked), and its path is "
+                             "drawn faintly over this video.")
+    reference = pick.folder if pick is not None else None
+key = (kind, str(src), routine.name, step_id, settings, str(reference))
+out = data_dir() / "replays" / _slug(f"{name}-{routine.name}-{step_id or 'routine'}-{settings.sensitivity}"
+                                     + (f"-vs-{reference.name}" if reference is not None else ""))
 if st.button("Analyse", type="primary", key="replay_go"):
-    result = _run(kind, Path(src), cal, routine, step_id, settings, out, video)
+    result = _run(kind, Path(src), cal, routine, step_id, settings, out, video, reference)
     if result is not None:
         st.session_state.replay = (key, result)
 
@@ -216,6 +240,14 @@ with right:
     st.image(coverage_map(samples), caption="Where the hands worked (darker: longer)", width=260)
     secs = coverage_seconds(samples)
     st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.0f} s" for k, v in secs.items()))
+if report.comparison is not None:
+    cmp = report.comparison
+    st.subheader("Compared with the teacher's reference")
+    c1, c2 = st.columns([1, 3])
+    c1.metric("Similarity", cmp.similarity if cmp.similarity is not None else "–",
+              help="0-100 over the steps the teacher did (shape, tempo, reach, coverage, count), the order too.")
+    c2.markdown("\n".join(f"- {line}" for line in cmp.feedback) or "Nothing to compare.")
+    c2.caption("The teacher's strokes are drawn faintly (magenta) over the video, from where each of yours starts.")
 if report.steps:
     st.subheader("Steps")
     for note in report.cut_short:  # the routine moved on because the giver had gone on to a later step
