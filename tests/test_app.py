@@ -187,6 +187,16 @@ def test_replay_a_recording_judged_as_it_was_recorded(data):
     assert any(h.value == "Compared with the teacher's reference" for h in at.subheader)
     similarity = next(m for m in at.metric if m.label == "Similarity")
     assert int(similarity.value) >= 95, similarity.value
+    # and made a teacher's reference for the routine, for the Grade page
+    at.text_input(key="replay_teacher").set_value("Tess")
+    next(b for b in at.button if b.label.startswith("Make it the reference")).click().run()
+    assert not at.exception, at.exception
+    assert any("reference for Swedish massage" in m.value for m in at.success)
+    from vision.library.db import open_library
+    from vision.library.people import references
+
+    [(teacher, folder)] = references(open_library(), "swedish")
+    assert teacher == "Tess" and folder.startswith(str(data.dir / "recordings"))
 
 
 # -- hand-edited and damaged files: a plain message on the page, never a traceback ----------------------------

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from vision.files.report import EventRecord, Report, VerdictRecord
+
 # the verdicts' colours and words, the same in the PDF report
 from vision.reports.style import UNSURE_WORDS, VERDICT_COLOURS
 

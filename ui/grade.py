@@ -12,8 +12,8 @@ import streamlit as st
 from ui.state import data_dir, library, routine_picker
 from vision.files.jsonl import RecordingError
 from vision.library.db import LibraryError
-from vision.library.people import class_names
-from vision.run.grading import CSV_FILE, GradeOptions, GradeProgress, cluster_client, find_items, grade
+from vision.library.people import class_names, references
+from vision.run.grading import CSV_FILE, PDF_FILE, GradeOptions, GradeProgress, cluster_client, find_items, grade
 from vision.run.handed_in import CALIBRATION_FILE
 
 NEW = "A new class…"
@@ -34,6 +34,13 @@ if routine is None:
     st.stop()
 step = st.selectbox("Follow it from step", ["", *[s.id for s in routine.steps]], key="grade_step",
                     format_func=lambda i: routine.step(i).title if i else "a recording's own start (a video's first)")
+refs = references(lib, st.session_state.grade_routine)
+NO_REF = "(none)"
+ref_pick = st.selectbox("Compare with a teacher's reference", [NO_REF, *[f"{t}: {Path(f).name}" for t, f in refs]],
+                        key="grade_reference", index=1 if refs else 0,
+                        help="The similarity to it goes into grades.csv, its plain words into each report. Mark a "
+                             "recording as a routine's reference on the Replay page.")
+reference = None if ref_pick == NO_REF else refs[[f"{t}: {Path(f).name}" for t, f in refs].index(ref_pick)][1]
 out_text = st.text_input("Output folder", key="grade_out", value=str(data_dir() / "grades"))
 classes = class_names(lib)
 cls = st.selectbox("Class", [NONE, *classes, NEW], key="grade_class")
@@ -62,7 +69,8 @@ if st.button("Grade", type="primary", disabled=not paths or not out_text.strip()
         now = f" Grading {', '.join(p.running)}." if p.running else ""
         bar.progress(p.fraction, text=f"{p.done} of {p.total} done.{now}")
 
-    options = GradeOptions(routine=st.session_state.grade_routine, out_dir=str(out.resolve()), step=step or None)
+    options = GradeOptions(routine=st.session_state.grade_routine, out_dir=str(out.resolve()), step=step or None,
+                           reference=reference)
     try:
         with cluster_client(scheduler or None, int(workers)) as client:
             result = grade(items, options, client, library=lib, class_name=None if cls == NONE else cls or None,
@@ -88,8 +96,16 @@ if (result := st.session_state.get("grade_result")) is not None:
         st.warning(p)
     table = pd.DataFrame([{"name": r.name, "student": r.student, "date": r.date, "minutes":
                            None if r.length_s is None else round(r.length_s / 60, 1), "score": r.score,
+                           "similarity": r.similarity,
                            "flags": ", ".join(f"{k} {v}" for k, v in r.flags.items()), "status": r.status}
                           for r in result.rows])
     st.dataframe(table, hide_index=True, key="grade_table")
     if result.csv is not None and result.csv.is_file():
         st.download_button("Download grades.csv", result.csv.read_bytes(), file_name=CSV_FILE, mime="text/csv")
+    pdfs = {r.name: result.csv.parent / r.name / PDF_FILE for r in result.rows
+            if r.ok and result.csv is not None and (result.csv.parent / r.name / PDF_FILE).is_file()}
+    if pdfs:
+        which = st.selectbox("A student's PDF report", list(pdfs), key="grade_pdf",
+                             format_func=lambda n: f"{next(r.student or n for r in result.rows if r.name == n)}: {n}")
+        st.download_button("Download the PDF", pdfs[which].read_bytes(), file_name=f"{which}-report.pdf",
+                           mime="application/pdf", icon=":material/picture_as_pdf:", key="grade_pdf_download")

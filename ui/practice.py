@@ -6,15 +6,22 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from ui.state import CAMERA, last_person, library, load_saved_calibration, recordings_dir, remember_person, routine_picker
+from ui.state import (
+    CAMERA,
+    last_person,
+    library,
+    load_saved_calibration,
+    recordings_dir,
+    remember_person,
+    routine_picker,
+)
 from vision.files.jsonl import RecordingError
+from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
 from vision.library.db import LibraryError
 from vision.library.index import index_recording
 from vision.library.people import people_names
-from vision.judging.settings import SENSITIVITIES, SMOOTHINGS, Settings
 from vision.run.live import CAMERA_STOPPED_S, LiveCoach
 from vision.stages.visibility import unsure_message
-
 
 CUE_MODES = ("voice", "tone", "silent")
 KEYS = {"next": "N", "repeat": "A", "record": "S"}  # a foot pedal that types these keys works too

@@ -22,7 +22,9 @@ from vision.files.video import VideoError
 from vision.judging.compare import compare_runs
 from vision.judging.routines import Routine
 from vision.judging.settings import SENSITIVITIES, Settings
+from vision.library.db import LibraryError
 from vision.library.history import sessions
+from vision.library.people import add_person, set_reference
 from vision.reports.pdf import student_pdf
 from vision.run.analyze import AnalysisResult, analyze, rejudge
 from vision.run.reference import ghost_of, run_of, with_comparison
@@ -248,6 +250,20 @@ if report.comparison is not None:
               help="0-100 over the steps the teacher did (shape, tempo, reach, coverage, count), the order too.")
     c2.markdown("\n".join(f"- {line}" for line in cmp.feedback) or "Nothing to compare.")
     c2.caption("The teacher's strokes are drawn faintly (magenta) over the video, from where each of yours starts.")
+if kind == "recording":
+    with st.expander("Make this recording a teacher's reference"):
+        teacher = st.text_input("Teacher", key="replay_teacher", placeholder="the teacher who demonstrated it").strip()
+        routine_key = next((k for k, r in routines()[0].items() if r == routine), routine.name)  # as recordings say
+        if st.button(f"Make it the reference for {routine.name}", disabled=not teacher, key="replay_make_ref"):
+            ref_lib, ref_problem = library()
+            try:
+                if ref_lib is None:
+                    raise ValueError(ref_problem)
+                add_person(ref_lib, teacher, "teacher")
+                set_reference(ref_lib, teacher, routine_key, src.name)
+                st.success(f"{src.name} is {teacher}'s reference for {routine.name}: the Grade page compares with it.")
+            except (ValueError, LibraryError) as e:
+                st.error(str(e))
 if report.steps:
     st.subheader("Steps")
     for note in report.cut_short:  # the routine moved on because the giver had gone on to a later step

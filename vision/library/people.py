@@ -63,3 +63,16 @@ def set_reference(lib: Library, teacher: str, routine: str, recording: str) -> N
             s.add(Reference(teacher_id=t.id, routine=routine, recording_id=rec.id))
         else:
             ref.recording_id = rec.id
+
+
+def references(lib: Library, routine: str) -> list[tuple[str, str]]:
+    """The teachers' reference recordings for a routine (its key, as recordings name it): (teacher, folder)."""
+    with lib.transaction() as s:
+        rows = s.execute(
+            select(Person.name, RecordingRow.folder)
+            .join(Reference, Reference.teacher_id == Person.id)
+            .join(RecordingRow, RecordingRow.id == Reference.recording_id)
+            .where(Reference.routine == routine)
+            .order_by(Person.name)
+        ).all()
+    return [(teacher, folder) for teacher, folder in rows]
