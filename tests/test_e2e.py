@@ -186,6 +186,22 @@ def test_live_flags_wrong_way_records_and_replays_like_the_command_line(browser_
         _wait_text(page, "Judge with the routine", 60)
         assert "/replay" in page.url
 
+        # the Grade page grades the class's folder (here the recordings) on a local Dask cluster, and a
+        # student's PDF report comes down, readable without the app
+        page.goto(f"{url}/grade")
+        _wait_text(page, "Folders", 60)
+        page.get_by_label("Folders (one a line)").fill(str(data / "recordings"))
+        page.get_by_label("Output folder").fill(str(data / "grades"))
+        page.get_by_role("button", name="Grade", exact=True).click()
+        _wait_text(page, r"Graded 1, skipped 0", 240)  # (its table is drawn on a canvas: the PDF says whose)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the PDF").click()
+        from pypdf import PdfReader
+
+        pdf_text = "".join(pg.extract_text() for pg in PdfReader(download.value.path()).pages)
+        assert f"Massage practice report: {STUDENT}" in pdf_text and WRONG_WAY_MESSAGE.split(";")[0] in pdf_text
+        page.screenshot(path=str(ARTIFACTS / "grade.png"))
+
     recordings = sorted((data / "recordings").iterdir())
     assert len(recordings) == 1
     session = json.loads((recordings[0] / "session.json").read_text())
