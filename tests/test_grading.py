@@ -284,6 +284,10 @@ def test_grading_against_a_teachers_reference_fills_in_the_similarity(data, tmp_
     assert float(row["similarity"]) >= 95, row
     comparison = json.loads((out / "rec-ada" / "report.json").read_text())["comparison"]
     assert comparison["similarity"] == int(float(row["similarity"])) and comparison["feedback"]
+    from pypdf import PdfReader  # the student's PDF says it too
+
+    text = "".join(page.extract_text() for page in PdfReader(out / "rec-ada" / "report.pdf").pages)
+    assert "Compared with the teacher's demonstration" in text and f"Similarity: {comparison['similarity']}" in text
     code = main(["grade", str(week / "rec-ada"), "--routine", "swedish", "--out", str(tmp_path / "g2"),
                  "--reference", str(tmp_path / "no such recording"), "--quiet"])
     err = capsys.readouterr().err

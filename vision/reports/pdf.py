@@ -499,6 +499,22 @@ def student_pdf(
         _para(pdf, _trend_words(points, student, report.routine), size=9.5)
         pdf.image(_png_image(trend_png(points)), w=pdf.epw)
 
+    # -- the teacher's reference, when compared with one
+    if report.comparison is not None:
+        cmp = report.comparison
+        _room(pdf, 40)
+        _heading(pdf, "Compared with the teacher's demonstration")
+        similar = f"Similarity: {cmp.similarity} out of 100" if cmp.similarity is not None else "Similarity: none"
+        _para(pdf, similar, style="B")
+        _para(pdf, "How alike the strokes are in path, pace and reach, and how much of the back was worked as the "
+                   "teacher did, step by step; doing the steps in the teacher's order counts too.", size=8,
+              colour=_GREY)  # fmt: skip
+        for line in cmp.feedback or ["Nothing differs enough to mention."]:
+            _para(pdf, f"- {line}", size=9.5)
+        rows = [s for s in cmp.steps if s.similarity is not None]
+        if rows:
+            _para(pdf, "By step: " + "; ".join(f"{s.title} {s.similarity}" for s in rows) + ".", size=9.5)
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         pdf.output(str(out))
