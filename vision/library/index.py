@@ -96,7 +96,7 @@ def _stamp(folder: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def _when(iso: str | None) -> datetime | None:
+def parse_utc(iso: str | None) -> datetime | None:
     """ISO 8601 as UTC (the library's times are UTC: SQLite keeps no time zone)."""
     if not iso:
         return None
@@ -161,7 +161,7 @@ def facts_of(rec: Recording) -> RecordingFacts:
         routine=s.routine,
         start_step=s.step,
         settings=s.settings.model_dump(mode="json"),
-        started_at=_when(s.started_at),
+        started_at=parse_utc(s.started_at),
         duration_s=s.duration_s,
         status=rec.status,
         stamp=_stamp(rec.folder),

@@ -39,6 +39,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from vision.core.backframe import CalibrationError
+from vision.core.types import VERDICTS
 from vision.files.calibration import load_calibration_file
 from vision.files.jsonfile import write_json_atomic
 from vision.files.jsonl import RecordingError
@@ -50,7 +51,7 @@ from vision.judging import JUDGING_VERSION
 from vision.judging.routines import Routine, RoutineError, find_routine
 from vision.judging.settings import Settings
 from vision.library.db import Library
-from vision.library.index import VIDEO_SUFFIXES, index_recording, person_named
+from vision.library.index import VIDEO_SUFFIXES, index_recording, parse_utc, person_named
 from vision.library.models import Analysis, Class, RecordingRow
 from vision.run.analyze import AnalysisResult, analyze, rejudge
 from vision.run.handed_in import CALIBRATION_FILE, calibration_beside
@@ -78,20 +79,7 @@ GRADE_FILE = "grade.json"  # DIR/NAME/grade.json: the item's row, written last (
 SOURCE = "graded"  # the library's Analysis.source of a grading's rows
 TOPIC = "stroke-coach-grading"  # the workers say on it which file they start (the page shows it)
 #: the verdicts that are flags, each a column of grades.csv
-FLAGS = (
-    "wrong_direction",
-    "on_spine",
-    "off_back",
-    "outside_lane",
-    "too_fast",
-    "too_slow",
-    "hold_too_short",
-    "hold_too_long",
-    "not_circular",
-    "same_side",
-    "one_hand_missing",
-    "jerky",
-)
+FLAGS = tuple(v for v in VERDICTS if v != "ok")
 
 Kind = Literal["recording", "video"]
 
@@ -410,16 +398,6 @@ def graded_before(item: GradeItem, options: GradeOptions) -> GradeRow | None:
     return row
 
 
-def _utc(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    try:
-        t = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    return (t if t.tzinfo else t.astimezone()).astimezone(UTC)
-
-
 def _video_row(s, row: GradeRow) -> RecordingRow:
     """A graded video's row in the library: keyed by the video file (it is no recording folder)."""
     rec = s.scalar(select(RecordingRow).where(RecordingRow.folder == row.source))
@@ -429,7 +407,7 @@ def _video_row(s, row: GradeRow) -> RecordingRow:
     st = Path(row.source).stat()
     rec.name, rec.routine, rec.start_step = Path(row.source).stem, row.routine, row.start_step
     rec.settings = {"sensitivity": row.sensitivity}
-    rec.started_at, rec.duration_s = _utc(row.date), row.length_s
+    rec.started_at, rec.duration_s = parse_utc(row.date), row.length_s
     rec.status, rec.stamp = "complete", f"video {st.st_size}:{st.st_mtime_ns}"
     rec.person = person_named(s, row.student) if row.student else None
     s.flush()
