@@ -215,6 +215,9 @@ def browser_with_camera(y4m: Path, read_stamps: bool = False):
         browser = pw.chromium.launch(executable_path=exe, headless=True, args=args)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            # a page of the app can take a while on two busy cores (its first run opens the library, a sample's
+            # first frame is decoded): 30 s, playwright's default, was once too short in a full run
+            page.set_default_timeout(90_000)
             if read_stamps:
                 page.add_init_script(STAMP_READER_JS)
             yield page
