@@ -115,6 +115,12 @@ class HandObservation:
         return float(np.linalg.norm(lm[HandLandmark.MIDDLE_MCP] - lm[HandLandmark.WRIST]))
 
 
+def near_picture_edge(point_px, margin_px: float, frame_wh: tuple[int, int]) -> bool:
+    """Whether an image point lies within ``margin_px`` of the picture's edge (or beyond it)."""
+    x, y = float(point_px[0]), float(point_px[1])
+    return x < margin_px or y < margin_px or x > frame_wh[0] - margin_px or y > frame_wh[1] - margin_px
+
+
 def merge_duplicates(hands: list[HandObservation], contact: str = "palm") -> list[HandObservation]:
     """Drop a detection that repeats another one (centres under half a palm apart).
 

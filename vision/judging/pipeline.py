@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.core.backframe import Calibration, Homography, Zones, back_distance
-from vision.core.hands import HandObservation, merge_duplicates
+from vision.core.hands import HandObservation, merge_duplicates, near_picture_edge
 from vision.core.types import OK, Flag, FrameResult, HandState, JudgedEvent, MotionEvent, Track, UnsureSpan, Verdict
 from vision.judging.judge import judge_active, judge_event
 from vision.judging.routines import Step
@@ -390,10 +390,10 @@ class Pipeline:
             obs = tr.observation
             at_edge = False
             if obs is not None and frame_wh is not None:
-                x, y = tr.contact_px
-                margin = cfg.edge_palms * tr.palm_size_px
-                near = x < margin or y < margin or x > frame_wh[0] - margin or y > frame_wh[1] - margin
-                at_edge = near or edge_fraction(obs.landmarks_px, frame_wh) > cfg.edge_share
+                at_edge = (
+                    near_picture_edge(tr.contact_px, cfg.edge_palms * tr.palm_size_px, frame_wh)
+                    or edge_fraction(obs.landmarks_px, frame_wh) > cfg.edge_share
+                )
             out[g.hand] = Sighting(obs is not None, tr.palm_size_px, at_edge)
         return out
 
@@ -441,8 +441,10 @@ class Pipeline:
         if act is not None:
             if act.t_start in g.live:
                 live = g.live[act.t_start][1]
-            elif self._judgeable(g, act.t_start, t_s):  # a flag on a hand not seen well would be a guess
+            else:
                 live = judge_active(self.step, act)
+                if live is not None and not self._judgeable(g, act.t_start, t_s):
+                    live = None  # a flag on a hand not seen well would be a guess
                 if live is not None:
                     g.live[act.t_start] = (t_s, live)
                     flags.append(Flag(t_s, g.hand, live))

@@ -87,11 +87,12 @@ def record_video(
         max_pending_frames=240,  # not live: nothing to keep up with, so no frame is left out of the video
     )
     runner.sinks.append(RecordingSink(recorder))
+    warnings: list[str] = []
     try:
         with VideoReader(video) as reader:
             items = (Item(i, t, frame) for i, (frame, t) in enumerate(reader))
             runner.run(items, n_frames=info.n_frames, on_progress=on_progress)
-            warnings = list(reader.warnings)
+            warnings += reader.warnings
     finally:
         runner.close()
         summary = runner.summary()
@@ -99,7 +100,7 @@ def record_video(
             extra={
                 "stopped": "imported",
                 "imported_from": str(video),
-                "warnings": warnings if "warnings" in locals() else [],
+                "warnings": warnings,
                 "steps": summary["steps"],
                 "score": summary["score"],
                 "judging_version": JUDGING_VERSION,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from vision.core.hands import HandObservation
+from vision.core.hands import HandObservation, near_picture_edge
 from vision.core.types import Track
 
 
@@ -115,6 +115,4 @@ class HandTracker:
     def _at_edge(self, tr: Track, frame_wh: tuple[int, int] | None) -> bool:
         if frame_wh is None:
             return False
-        x, y = tr.contact_px
-        m = self.config.edge_palms * tr.palm_size_px
-        return bool(x < m or y < m or x > frame_wh[0] - m or y > frame_wh[1] - m)
+        return near_picture_edge(tr.contact_px, self.config.edge_palms * tr.palm_size_px, frame_wh)

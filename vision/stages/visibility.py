@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import takewhile
 
 import numpy as np
 
@@ -128,7 +129,8 @@ class VisibilityMonitor:
                 history.popleft()
             if s.seen:
                 self._last[hand] = s
-            window = [seen for t, seen in history if t >= t_s - cfg.window_s]
+            # the last second, from the newest back (the history holds half a minute)
+            window = [seen for _, seen in takewhile(lambda x: x[0] >= t_s - cfg.window_s, reversed(history))]
             if len(window) < cfg.min_frames:
                 continue
             share = sum(window) / len(window)
